@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
 import type { Check } from "../engine/check.js";
+import { Secret } from "../engine/secret.js";
 import { CATEGORIES } from "../engine/types.js";
 import { parseServerName } from "../matrix/server-name.js";
 
@@ -10,7 +11,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export const FORMATS = ["human", "json"] as const;
+export const FORMATS = ["human", "json", "junit", "github", "prometheus"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface CliPlan {
@@ -27,6 +28,13 @@ export interface CliPlan {
   verbose: boolean;
   allowPrivateAddresses: boolean;
   color: boolean;
+  // Server-side inputs (flag, else MATRIX_DOCTOR_* variable; the homeserver config fills the rest).
+  homeserverConfigPath?: string;
+  postgres?: Secret;
+  systemdUnit?: string;
+  turnUris: string[];
+  turnSecret?: Secret;
+  accessToken?: Secret;
 }
 
 const OPTIONS = {
@@ -44,9 +52,54 @@ const OPTIONS = {
   strict: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
   "allow-private-addresses": { type: "boolean" },
+  "homeserver-config": { type: "string", short: "c" },
+  postgres: { type: "string" },
+  "systemd-unit": { type: "string" },
+  "turn-uri": { type: "string", multiple: true },
+  "turn-secret": { type: "string" },
+  "access-token": { type: "string" },
 } as const;
 
+/** Environment variables for every server-side input, so secrets can stay out of `ps`. */
+export const ENV = {
+  resolver: "MATRIX_DOCTOR_RESOLVER",
+  caFile: "MATRIX_DOCTOR_CA_FILE",
+  allowPrivateAddresses: "MATRIX_DOCTOR_ALLOW_PRIVATE_ADDRESSES",
+  homeserverConfig: "MATRIX_DOCTOR_HOMESERVER_CONFIG",
+  postgres: "MATRIX_DOCTOR_POSTGRES",
+  systemdUnit: "MATRIX_DOCTOR_SYSTEMD_UNIT",
+  turnUris: "MATRIX_DOCTOR_TURN_URIS",
+  turnSecret: "MATRIX_DOCTOR_TURN_SECRET",
+  accessToken: "MATRIX_DOCTOR_ACCESS_TOKEN",
+} as const;
+
+const TURN_URI = /^turns?:(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
+
+export function validateTurnUri(uri: string): string {
+  if (!TURN_URI.test(uri)) {
+    throw new UsageError(`--turn-uri expects turn:HOST[:PORT][?transport=udp|tcp] or turns:..., got '${uri}'`);
+  }
+  return uri;
+}
+
+/** Dendrite accepts only URI connection strings, so that is what we take too (the password stays secret). */
+export function validatePostgres(dsn: string, source: string): Secret {
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(dsn)) {
+    throw new UsageError(`${source} expects a connection URI such as postgres://dendrite:PASSWORD@127.0.0.1:5432/dendrite`);
+  }
+  try {
+    new URL(dsn);
+  } catch {
+    throw new UsageError(`${source} is not a valid connection URI`);
+  }
+  return new Secret(dsn);
+}
+
 export const DEFAULT_TIMEOUT_SECONDS = 20;
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
 
 function list(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
@@ -85,6 +138,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean)
     }
     timeoutMs = Math.round(seconds * 1000);
   }
+  const resolver = values.resolver ?? (env[ENV.resolver] || undefined);
+  const caFile = values["ca-file"] ?? (env[ENV.caFile] || undefined);
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "";
   const plan: CliPlan = {
@@ -93,16 +148,36 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean)
     ...(values.output && { output: values.output }),
     only: list(values.only),
     skip: list(values.skip),
-    ...(values.resolver && { resolver: validateResolver(values.resolver) }),
-    ...(values["ca-file"] && { caFile: values["ca-file"] }),
+    ...(resolver && { resolver: validateResolver(resolver) }),
+    ...(caFile && { caFile }),
     timeoutMs,
     strict: values.strict ?? false,
     verbose: values.verbose ?? false,
-    allowPrivateAddresses: values["allow-private-addresses"] ?? false,
+    allowPrivateAddresses: values["allow-private-addresses"] ?? truthy(env[ENV.allowPrivateAddresses]),
     color: !noColor && (forceColor || (isTty && format === "human" && !values.output)),
+    turnUris: [],
   };
+  const fromEnv = (name: string): string | undefined => (env[name] === undefined || env[name] === "" ? undefined : env[name]);
+  const homeserverConfigPath = values["homeserver-config"] ?? fromEnv(ENV.homeserverConfig);
+  if (homeserverConfigPath) plan.homeserverConfigPath = homeserverConfigPath;
+  const postgres = values.postgres ?? fromEnv(ENV.postgres);
+  if (postgres) plan.postgres = validatePostgres(postgres, values.postgres ? "--postgres" : ENV.postgres);
+  const systemdUnit = values["systemd-unit"] ?? fromEnv(ENV.systemdUnit);
+  if (systemdUnit) {
+    if (!/^[A-Za-z0-9:_.@\\-]+$/.test(systemdUnit)) throw new UsageError(`--systemd-unit expects a unit name such as dendrite.service, got '${systemdUnit}'`);
+    plan.systemdUnit = systemdUnit.includes(".") ? systemdUnit : `${systemdUnit}.service`;
+  }
+  plan.turnUris = (values["turn-uri"] ? list(values["turn-uri"]) : list(fromEnv(ENV.turnUris)?.split(","))).map(validateTurnUri);
+  const turnSecret = values["turn-secret"] ?? fromEnv(ENV.turnSecret);
+  if (turnSecret) plan.turnSecret = new Secret(turnSecret);
+  const accessToken = values["access-token"] ?? fromEnv(ENV.accessToken);
+  if (accessToken) plan.accessToken = new Secret(accessToken);
   if (plan.command !== "run") return plan;
-  if (positionals.length === 0) throw new UsageError("missing the server name to check, e.g. matrix-doctor example.org (see --help)");
+  if (positionals.length === 0) {
+    // The server name then comes from the homeserver config (read by the caller).
+    if (plan.homeserverConfigPath) return plan;
+    throw new UsageError("missing the server name to check, e.g. matrix-doctor example.org, or --homeserver-config FILE (see --help)");
+  }
   if (positionals.length > 1) throw new UsageError(`expected one server name, got ${positionals.length}: ${positionals.join(" ")}`);
   const raw = positionals[0]!;
   const name = parseServerName(raw);

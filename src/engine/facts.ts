@@ -3,6 +3,12 @@
 // say "timed out" or "connection refused" instead of crashing.
 
 import type { NetError } from "./types.js";
+import type { HomeserverConfigFact } from "./facts/config.js";
+import type { PostgresFact } from "./facts/postgres.js";
+import type { SystemdFact } from "./facts/systemd.js";
+import type { TurnFact } from "./facts/turn.js";
+
+export type { HomeserverConfigFact, PostgresFact, SystemdFact, TurnFact };
 
 // ---------------------------------------------------------------------------------------------------
 // Server name
@@ -299,6 +305,11 @@ export interface FactMap {
   clientWellKnown: ClientWellKnownFact;
   clientApi: ClientApiFact;
   support: SupportFact;
+  // Server-side facts (need inputs: --homeserver-config or flags); defined in facts/<area>.ts.
+  homeserverConfig: HomeserverConfigFact;
+  postgres: PostgresFact;
+  systemd: SystemdFact;
+  turn: TurnFact;
 }
 
 export type FactName = keyof FactMap;

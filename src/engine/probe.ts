@@ -3,6 +3,7 @@
 
 import type { FactMap, FactName } from "./facts.js";
 import type { Net } from "../net/net.js";
+import type { Secret } from "./secret.js";
 
 /** Inputs of one run, after argument parsing. Secrets never live here in printable form. */
 export interface RunInput {
@@ -14,6 +15,17 @@ export interface RunInput {
   /** Whole-run deadline in milliseconds. */
   timeoutMs: number;
   allowPrivateAddresses: boolean;
+  // Server-side inputs. Flags and MATRIX_DOCTOR_* variables override what the homeserver config says.
+  /** dendrite.yaml or homeserver.yaml. */
+  homeserverConfigPath?: string;
+  /** PostgreSQL connection string (may hold a password). */
+  postgres?: Secret;
+  /** The homeserver's systemd unit, e.g. dendrite.service. */
+  systemdUnit?: string;
+  turnUris?: string[];
+  turnSecret?: Secret;
+  /** A Matrix access token, for /_matrix/client/v3/voip/turnServer. */
+  accessToken?: Secret;
 }
 
 export interface ProbeContext {

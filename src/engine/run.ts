@@ -109,7 +109,8 @@ export async function runChecks(options: RunOptions): Promise<RunOutcome> {
   const all = Promise.all([...needed].map(getState));
   // A probe that ignores the deadline must not hang the run: stop waiting shortly after it.
   let guard: NodeJS.Timeout | undefined;
-  await Promise.race([all, new Promise<void>((resolve) => (guard = setTimeout(resolve, options.input.timeoutMs + SETTLE_MS)))]);
+  const settleMs = Math.min(SETTLE_MS, Math.round(options.input.timeoutMs * 0.1));
+  await Promise.race([all, new Promise<void>((resolve) => (guard = setTimeout(resolve, options.input.timeoutMs + settleMs)))]);
   clearTimeout(guard);
 
   const factOf = (name: FactName): FactState => settled.get(name) ?? { kind: "unfinished", durationMs: options.input.timeoutMs };

@@ -13,6 +13,34 @@ DAEMONS=(nginx dendrite knot)
 NETNS_MARK=/run/matrix-doctor-netns-mount
 
 log() { echo "rig: $*" >&2; }
+
+# Extra services: each test/rig/services/<name>.sh defines
+#   svc_<name>_start    (up, before Dendrite starts; may append to the dendrite_edits array; starts
+#                        daemons with nsenter, records their PIDs in $RUN/state/pids/<name>*, waits
+#                        until they serve, and writes its part of rig.json to
+#                        $RUN/state/services/<name>.json)
+#   svc_<name>_ready    (optional; up, after Dendrite answers: accounts, final checks)
+#   svc_<name>_healthy  (optional; decides whether a running rig can be reused)
+#   svc_<name>_stop     (optional; down, before the recorded PIDs get TERM)
+RIG_SERVICES=()
+for _svc in "$RIG_SRC"/services/*.sh; do
+  [ -e "$_svc" ] || continue
+  # shellcheck source=/dev/null
+  source "$_svc"
+  RIG_SERVICES+=("$(basename "$_svc" .sh)")
+done
+unset _svc
+
+# "name": {...}, for every service that wrote its part of rig.json.
+services_json() {
+  local first=1 name
+  for name in "${RIG_SERVICES[@]}"; do
+    [ -s "$RUN/state/services/$name.json" ] || continue
+    [ $first = 1 ] || printf ','
+    first=0
+    printf '\n    "%s": %s' "$name" "$(cat "$RUN/state/services/$name.json")"
+  done
+}
 die() { echo "rig: error: $*" >&2; exit 1; }
 
 [[ $NS =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad MATRIX_DOCTOR_NETNS: $NS"
@@ -80,6 +108,10 @@ stop_recorded() {
 
 # Full teardown; safe to call when nothing (or half of it) is up.
 rig_down() {
+  local name
+  for name in "${RIG_SERVICES[@]}"; do
+    if declare -F "svc_${name}_stop" >/dev/null; then "svc_${name}_stop" || log "warning: stopping $name failed"; fi
+  done
   stop_recorded
   if [ -e "$NSFILE" ]; then
     local stray

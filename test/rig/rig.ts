@@ -31,12 +31,14 @@ export interface Rig {
   /** Address reserved for a hanging server the tests start themselves. */
   hangAddress: string;
   pids: RigPids;
+  /** What each extra service (test/rig/services/<name>.sh) wrote about itself; typed by test/rig/<name>.ts. */
+  services: Record<string, Json>;
 }
 
 /** Environment variable holding the path of rig.json. */
 export const RIG_ENV = "MATRIX_DOCTOR_RIG";
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -88,6 +90,9 @@ export function parseRig(data: unknown): Rig {
       nginx: int(p, "nginx", "pids."),
       dendrite: int(p, "dendrite", "pids."),
     },
+    services: isObject(data["services"])
+      ? Object.fromEntries(Object.entries(data["services"]).filter((e): e is [string, Json] => isObject(e[1])))
+      : {},
   };
 }
 

@@ -34,6 +34,9 @@ if [ "${MATRIX_DOCTOR_RIG_FRESH:-0}" != 1 ] && [ -s "$RUN/rig.json" ] && [ -e "$
     pid=$(cat "$RUN/state/pids/$d" 2>/dev/null || true)
     [ -n "$pid" ] && pid_ours "$pid" || { ok=0; break; }
   done
+  for name in "${RIG_SERVICES[@]}"; do
+    if declare -F "svc_${name}_healthy" >/dev/null && ! "svc_${name}_healthy"; then ok=0; fi
+  done
   if [ "$ok" = 1 ] && rig_healthy; then
     log "already up (netns $NS)"
     echo "$RUN/rig.json"
@@ -134,6 +137,12 @@ dendrite_edits=(
   "str:sync_api.database.connection_string=file:$DD/syncapi.db"
   "str:user_api.account_database.connection_string=file:$DD/userapi_accounts.db"
 )
+# Extra services (test/rig/services/*.sh) start here, before Dendrite: they may append to
+# dendrite_edits (e.g. PostgreSQL connection strings, the TURN section).
+mkdir -p "$RUN/state/services"
+for name in "${RIG_SERVICES[@]}"; do
+  "svc_${name}_start" || fail "service $name failed to start"
+done
 python3 "$RIG_SRC/yaml-edit.py" "$SAMPLE" "$DD/dendrite.yaml" "${dendrite_edits[@]}"
 rm -f "$DD/logging.yaml"
 
@@ -184,6 +193,9 @@ wait_for nginx 10 in_ns curl -s -o /dev/null --max-time 1 http://127.0.0.2/
 wait_for dendrite 60 in_ns curl -sf -o /dev/null --max-time 1 http://127.0.0.1:8008/_matrix/federation/v1/version
 rig_healthy || fail "end-to-end probe (DNS + nginx -> Dendrite) failed"
 dig_ns x.servfail.test A | grep -q 'status: SERVFAIL' || fail "knot does not answer SERVFAIL for servfail.test"
+for name in "${RIG_SERVICES[@]}"; do
+  if declare -F "svc_${name}_ready" >/dev/null; then "svc_${name}_ready" || fail "service $name not ready"; fi
+done
 
 # nginx workers are the master's children: record them too.
 NGINX_PID=$(cat "$RUN/state/pids/nginx")
@@ -207,7 +219,8 @@ cat >"$RUN/rig.json.tmp" <<JSON
     "binDir": "$BIN"
   },
   "hangAddress": "127.0.0.9",
-  "pids": { "knot": $KNOT_PID, "nginx": $NGINX_PID, "dendrite": $DENDRITE_PID }
+  "pids": { "knot": $KNOT_PID, "nginx": $NGINX_PID, "dendrite": $DENDRITE_PID },
+  "services": {$(services_json)}
 }
 JSON
 mv "$RUN/rig.json.tmp" "$RUN/rig.json"
