@@ -3,42 +3,13 @@
 // Access-Control-Request-Headers: authorization,content-type. If it fails, Element Web cannot log in.
 
 import { defineCheck, fail, pass, skip, warn, type Outcome } from "../src/engine/check.js";
+import { describeNetError, exchangeEndpoint, hostOfUrl } from "../src/engine/describe.js";
 import type { HttpExchange } from "../src/engine/facts.js";
-import type { NetError, NetErrorCode } from "../src/engine/types.js";
+import { CLIENT_ORIGIN } from "../src/matrix/client-origin.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#web-browser-clients";
 
-/** The Origin the probe sends; a server that echoes the origin instead of `*` answers with this. */
-const PROBE_ORIGIN = "https://app.element.io";
 const SPEC_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"] as const;
-
-const NET_ERROR_WORDS: Record<NetErrorCode, string> = {
-  timeout: "timed out",
-  refused: "connection refused",
-  reset: "connection reset",
-  unreachable: "host unreachable",
-  dns: "DNS lookup failed",
-  tls: "TLS handshake failed",
-  "too-large": "response too large",
-  protocol: "HTTP protocol error",
-  aborted: "aborted at the run deadline",
-  other: "failed",
-};
-
-const describeError = (error: NetError): string => `${NET_ERROR_WORDS[error.code]} (${error.message})`;
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
-function endpointOf(exchange: HttpExchange): string {
-  const address = exchange.address ?? hostOf(exchange.url).replace(/:\d+$/, "");
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
-}
 
 /** A comma-separated header as lower-case tokens. */
 function tokens(value: string | undefined): string[] {
@@ -49,11 +20,11 @@ function tokens(value: string | undefined): string[] {
 }
 
 function fixFor(preflight: HttpExchange): string {
-  const host = hostOf(preflight.url);
+  const host = hostOfUrl(preflight.url);
   return [
     "Synapse and Dendrite answer the preflight with these headers themselves, so the proxy must pass OPTIONS on /_matrix",
     `through unchanged (no limit_except, no "if ($request_method = OPTIONS) { return ...; }", no WAF rule blocking OPTIONS). Check on the server:`,
-    `curl -si -X OPTIONS http://127.0.0.1:8008/_matrix/client/v3/login -H 'Origin: ${PROBE_ORIGIN}' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization,content-type'`,
+    `curl -si -X OPTIONS http://127.0.0.1:8008/_matrix/client/v3/login -H 'Origin: ${CLIENT_ORIGIN}' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization,content-type'`,
     `If the proxy on ${host} must send them itself, put the spec's lines in its location /_matrix (and proxy_hide_header each of them, so they are not sent twice):`,
     "add_header Access-Control-Allow-Origin * always;",
     'add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS" always;',
@@ -69,14 +40,14 @@ export default defineCheck({
   requires: ["clientApi"],
   run({ clientApi }): Outcome {
     const { preflight, versions } = clientApi;
-    const endpoint = endpointOf(preflight);
+    const endpoint = exchangeEndpoint(preflight);
     const request = `OPTIONS ${preflight.url} (${endpoint})`;
 
     if (preflight.error || !preflight.response) {
       if (versions.final.error) {
         return skip(`the client API at ${clientApi.baseUrl} is unreachable (reported by client-versions)`);
       }
-      const problem = preflight.error ? describeError(preflight.error) : "got no response";
+      const problem = preflight.error ? describeNetError(preflight.error) : "got no response";
       // Judgement: GET works but OPTIONS does not, so something in front treats OPTIONS differently.
       return fail(`${request} ${problem}, although GET works: browsers cannot log in`, fixFor(preflight), {
         url: preflight.url,
@@ -115,7 +86,7 @@ export default defineCheck({
     if (acao === "") failures.push("no Access-Control-Allow-Origin");
     else if (acao.includes(",")) failures.push(`Access-Control-Allow-Origin sent more than once ("${acao}")`);
     // Judgement: a fixed origin other than the one sent keeps every other web client out.
-    else if (acao !== "*" && acao !== PROBE_ORIGIN) warnings.push(`Access-Control-Allow-Origin is only ${acao}`);
+    else if (acao !== "*" && acao !== CLIENT_ORIGIN) warnings.push(`Access-Control-Allow-Origin is only ${acao}`);
 
     // The Fetch spec never lets "*" stand for Authorization, so it must be named (judgement: we require it
     // explicitly even though "*" covers Content-Type).

@@ -2,12 +2,11 @@
 // web client makes, so without Access-Control-Allow-Origin there Element Web cannot use the server.
 
 import { defineCheck, fail, pass, skip, warn, type Outcome } from "../src/engine/check.js";
-import type { Headers, HttpExchange } from "../src/engine/facts.js";
+import { exchangeEndpoint, hostOfUrl } from "../src/engine/describe.js";
+import type { Headers } from "../src/engine/facts.js";
+import { CLIENT_ORIGIN } from "../src/matrix/client-origin.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#web-browser-clients";
-
-/** The Origin the probe sends; a server that echoes the origin instead of `*` answers with this. */
-const PROBE_ORIGIN = "https://app.element.io";
 
 type AcaoVerdict = "ok" | "missing" | "multiple" | "restricted";
 
@@ -16,21 +15,8 @@ function judgeAcao(headers: Headers): { verdict: AcaoVerdict; value: string | nu
   if (value === "") return { verdict: "missing", value: null };
   // Repeated headers are joined with ", "; browsers reject more than one value.
   if (value.includes(",")) return { verdict: "multiple", value };
-  if (value === "*" || value === PROBE_ORIGIN) return { verdict: "ok", value };
+  if (value === "*" || value === CLIENT_ORIGIN) return { verdict: "ok", value };
   return { verdict: "restricted", value };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
-function endpointOf(exchange: HttpExchange): string {
-  const address = exchange.address ?? hostOf(exchange.url).replace(/:\d+$/, "");
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
 }
 
 export default defineCheck({
@@ -60,9 +46,9 @@ export default defineCheck({
       if (!hop.response) continue;
       const { verdict, value } = judgeAcao(hop.response.headers);
       if (verdict === "ok") continue;
-      const host = hostOf(hop.url);
-      const where = `${hop.response.status} ${hop.url} (${endpointOf(hop)})`;
-      const checkOnServer = `curl -si -H 'Origin: ${PROBE_ORIGIN}' http://127.0.0.1:8008/_matrix/client/versions | grep -i access-control`;
+      const host = hostOfUrl(hop.url);
+      const where = `${hop.response.status} ${hop.url} (${exchangeEndpoint(hop)})`;
+      const checkOnServer = `curl -si -H 'Origin: ${CLIENT_ORIGIN}' http://127.0.0.1:8008/_matrix/client/versions | grep -i access-control`;
 
       if (verdict === "multiple") {
         return fail(

@@ -3,13 +3,12 @@
 // MSC2499: also on a 404, so web clients can tell "no file" from a network error.
 
 import { defineCheck, pass, skip, type Outcome } from "../src/engine/check.js";
+import { exchangeEndpoint, hostOfUrl } from "../src/engine/describe.js";
 import type { Headers, HttpExchange } from "../src/engine/facts.js";
+import { CLIENT_ORIGIN } from "../src/matrix/client-origin.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#well-known-uris";
 const MSC2499 = "https://github.com/matrix-org/matrix-spec-proposals/blob/main/proposals/2499-client-well-known-fixes.md";
-
-/** The Origin the probe sends; a server that echoes the origin instead of `*` answers with this. */
-const PROBE_ORIGIN = "https://app.element.io";
 
 type AcaoVerdict = "ok" | "missing" | "multiple" | "restricted";
 
@@ -18,21 +17,8 @@ function judgeAcao(headers: Headers): { verdict: AcaoVerdict; value: string | nu
   if (value === "") return { verdict: "missing", value: null };
   // Repeated headers are joined with ", "; browsers reject more than one value.
   if (value.includes(",")) return { verdict: "multiple", value };
-  if (value === "*" || value === PROBE_ORIGIN) return { verdict: "ok", value };
+  if (value === "*" || value === CLIENT_ORIGIN) return { verdict: "ok", value };
   return { verdict: "restricted", value };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
-function endpointOf(exchange: HttpExchange): string {
-  const address = exchange.address ?? hostOf(exchange.url).replace(/:\d+$/, "");
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
 }
 
 interface HopProblem {
@@ -45,11 +31,11 @@ interface HopProblem {
 function hopProblem(hop: HttpExchange, status: number, headers: Headers, isFinal: boolean): HopProblem | undefined {
   const { verdict, value } = judgeAcao(headers);
   if (verdict === "ok") return undefined;
-  const host = hostOf(hop.url);
+  const host = hostOfUrl(hop.url);
   const isRedirect = status >= 300 && status < 400;
   const where = isRedirect
-    ? `the ${status} redirect ${hop.url} (${endpointOf(hop)}) → ${headers.location ?? "?"}`
-    : `the ${status} response of ${hop.url} (${endpointOf(hop)})`;
+    ? `the ${status} redirect ${hop.url} (${exchangeEndpoint(hop)}) → ${headers.location ?? "?"}`
+    : `the ${status} response of ${hop.url} (${exchangeEndpoint(hop)})`;
 
   if (verdict === "multiple") {
     return {
@@ -87,7 +73,7 @@ function hopProblem(hop: HttpExchange, status: number, headers: Headers, isFinal
     return {
       severity: "fail",
       summary: `${where} has no Access-Control-Allow-Origin: browsers cannot read it: web clients such as Element Web cannot discover the server`,
-      fix: `In the nginx server block for ${host}:\n${location}\n("always" also sends it on redirects and errors), then check: curl -si -H 'Origin: ${PROBE_ORIGIN}' ${hop.url}`,
+      fix: `In the nginx server block for ${host}:\n${location}\n("always" also sends it on redirects and errors), then check: curl -si -H 'Origin: ${CLIENT_ORIGIN}' ${hop.url}`,
       msc2499: false,
     };
   }
@@ -115,9 +101,10 @@ export default defineCheck({
     }
 
     const problems: HopProblem[] = [];
-    const hopDetails = hops.map((hop) => {
+    const hopDetails = hops.map((hop, index) => {
       if (!hop.response) return { url: hop.url, status: null, acao: null };
-      const problem = hopProblem(hop, hop.response.status, hop.response.headers, hop === final);
+      // By position, not identity: facts are plain data and may have been through JSON (fixtures).
+      const problem = hopProblem(hop, hop.response.status, hop.response.headers, index === hops.length - 1);
       if (problem) problems.push(problem);
       return { url: hop.url, status: hop.response.status, acao: hop.response.headers["access-control-allow-origin"] ?? null };
     });

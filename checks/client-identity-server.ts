@@ -2,48 +2,17 @@
 // is present it needs a base_url, and that URL must answer GET /_matrix/identity/v2.
 
 import { defineCheck, fail, pass, skip, warn, type Outcome } from "../src/engine/check.js";
-import type { HttpExchange, HttpFetch } from "../src/engine/facts.js";
-import type { NetError, NetErrorCode } from "../src/engine/types.js";
+import { describeNetError, exchangeEndpoint, isJsonObject } from "../src/engine/describe.js";
+import type { HttpFetch } from "../src/engine/facts.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#well-known-uris";
-
-const NET_ERROR_WORDS: Record<NetErrorCode, string> = {
-  timeout: "timed out",
-  refused: "connection refused",
-  reset: "connection reset",
-  unreachable: "host unreachable",
-  dns: "DNS lookup failed",
-  tls: "TLS handshake failed",
-  "too-large": "response too large",
-  protocol: "HTTP protocol error",
-  aborted: "aborted at the run deadline",
-  other: "failed",
-};
-
-const describeError = (error: NetError): string => `${NET_ERROR_WORDS[error.code]} (${error.message})`;
-
-function endpointOf(exchange: HttpExchange): string {
-  let address = exchange.address;
-  if (!address) {
-    try {
-      address = new URL(exchange.url).hostname;
-    } catch {
-      address = exchange.url;
-    }
-  }
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function jsonObjectBody(fetch: HttpFetch): Record<string, unknown> | undefined {
   const response = fetch.final.response;
   if (!response || response.status !== 200) return undefined;
   try {
     const parsed: unknown = JSON.parse(response.body);
-    return isRecord(parsed) ? parsed : undefined;
+    return isJsonObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -77,13 +46,13 @@ export default defineCheck({
       return pass("none configured (no m.identity_server in the client well-known)", { configured: false });
     }
 
-    const homeserverBase = isRecord(wellKnown["m.homeserver"]) ? wellKnown["m.homeserver"].base_url : undefined;
+    const homeserverBase = isJsonObject(wellKnown["m.homeserver"]) ? wellKnown["m.homeserver"].base_url : undefined;
     const withoutIdentity = JSON.stringify(
       typeof homeserverBase === "string" ? { "m.homeserver": { base_url: homeserverBase } } : { "m.homeserver": { base_url: clientWellKnown.baseUrl } },
     );
     const removeFix = `or remove "m.identity_server" from ${clientWellKnown.url}, e.g. serve ${withoutIdentity}`;
 
-    const baseUrl = isRecord(identity) ? identity.base_url : undefined;
+    const baseUrl = isJsonObject(identity) ? identity.base_url : undefined;
     if (typeof baseUrl !== "string" || baseUrl === "") {
       return fail(
         `${clientWellKnown.url}: m.identity_server has no base_url: clients stop with FAIL_PROMPT ("Invalid identity server discovery response")`,
@@ -104,25 +73,25 @@ export default defineCheck({
     const probed = clientApi?.identityServer;
     if (probed) {
       const final = probed.fetch.final;
-      const details = { configured: true, baseUrl, url: probed.fetch.url, endpoint: endpointOf(final) };
+      const details = { configured: true, baseUrl, url: probed.fetch.url, endpoint: exchangeEndpoint(final) };
       if (final.error || !final.response) {
-        const problem = final.error ? describeError(final.error) : "got no response";
+        const problem = final.error ? describeNetError(final.error) : "got no response";
         return warn(
-          `identity server ${baseUrl}: GET ${final.url} (${endpointOf(final)}) ${problem}: identity lookups (invites by email, finding contacts) fail`,
+          `identity server ${baseUrl}: GET ${final.url} (${exchangeEndpoint(final)}) ${problem}: identity lookups (invites by email, finding contacts) fail`,
           endpointFix,
           { ...details, error: final.error ?? null },
         );
       }
       if (final.response.status !== 200) {
         return warn(
-          `identity server ${baseUrl}: GET ${final.url} (${endpointOf(final)}) returned HTTP ${final.response.status}: matrix-js-sdk reports "Identity server URL does not appear to be a valid identity server"`,
+          `identity server ${baseUrl}: GET ${final.url} (${exchangeEndpoint(final)}) returned HTTP ${final.response.status}: matrix-js-sdk reports "Identity server URL does not appear to be a valid identity server"`,
           endpointFix,
           { ...details, status: final.response.status },
         );
       }
       if (!jsonObjectBody(probed.fetch)) {
         return warn(
-          `identity server ${baseUrl}: ${final.url} (${endpointOf(final)}) did not return a JSON object: matrix-js-sdk reports "Identity server URL does not appear to be a valid identity server"`,
+          `identity server ${baseUrl}: ${final.url} (${exchangeEndpoint(final)}) did not return a JSON object: matrix-js-sdk reports "Identity server URL does not appear to be a valid identity server"`,
           endpointFix,
           { ...details, status: 200, bodyStart: final.response.body.trim().slice(0, 80) },
         );

@@ -2,42 +2,9 @@
 // admins, e.g. to report abuse or a security problem. Validated against the spec's support.yaml schema.
 
 import { defineCheck, fail, pass, warn, type Outcome } from "../src/engine/check.js";
-import type { HttpExchange } from "../src/engine/facts.js";
-import type { NetError, NetErrorCode } from "../src/engine/types.js";
+import { describeNetError, exchangeEndpoint, hostnameOfUrl, isJsonObject } from "../src/engine/describe.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#getwell-knownmatrixsupport";
-
-const NET_ERROR_WORDS: Record<NetErrorCode, string> = {
-  timeout: "timed out",
-  refused: "connection refused",
-  reset: "connection reset",
-  unreachable: "host unreachable",
-  dns: "DNS lookup failed",
-  tls: "TLS handshake failed",
-  "too-large": "response too large",
-  protocol: "HTTP protocol error",
-  aborted: "aborted at the run deadline",
-  other: "failed",
-};
-
-const describeError = (error: NetError): string => `${NET_ERROR_WORDS[error.code]} (${error.message})`;
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
-  }
-}
-
-function endpointOf(exchange: HttpExchange): string {
-  const address = exchange.address ?? hostOf(exchange.url);
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** An example file and the nginx block serving it, with the real host filled in. */
 function publishFix(host: string, intro: string): string {
@@ -86,7 +53,7 @@ function violations(body: Record<string, unknown>): string[] {
 
 function contactViolations(contact: unknown, index: number): string[] {
   const name = `contacts[${index}]`;
-  if (!isRecord(contact)) return [`${name} is not an object`];
+  if (!isJsonObject(contact)) return [`${name} is not an object`];
   const found: string[] = [];
   const { role, matrix_id: matrixId, email_address: email } = contact;
   // Roles are m.role.admin, m.role.security or a namespaced identifier (judgement: "has a dot").
@@ -114,8 +81,8 @@ export default defineCheck({
   run({ support }): Outcome {
     const { url, fetch: supportFetch } = support;
     const final = supportFetch.final;
-    const host = hostOf(url);
-    const endpoint = endpointOf(final);
+    const host = hostnameOfUrl(url);
+    const endpoint = exchangeEndpoint(final);
 
     if (supportFetch.redirectLoop || supportFetch.tooManyRedirects) {
       return warn(
@@ -125,7 +92,7 @@ export default defineCheck({
       );
     }
     if (final.error || !final.response) {
-      const problem = final.error ? describeError(final.error) : "got no response";
+      const problem = final.error ? describeNetError(final.error) : "got no response";
       return warn(`GET ${final.url} (${endpoint}) ${problem}: the support contacts cannot be read`, publishFix(host, `Make ${host}:443 answer.`), {
         url,
         endpoint,
@@ -157,7 +124,7 @@ export default defineCheck({
     } catch {
       parsed = undefined;
     }
-    if (!isRecord(parsed)) {
+    if (!isJsonObject(parsed)) {
       const what = trimmed.startsWith("<")
         ? "looks like HTML, not JSON (the site's catch-all page is served instead of the file)"
         : "is not a JSON object";
@@ -172,7 +139,7 @@ export default defineCheck({
     const acao = headers["access-control-allow-origin"] ?? null;
     const problems = violations(parsed);
     const contacts = Array.isArray(parsed.contacts) ? parsed.contacts : [];
-    const roles = [...new Set(contacts.filter(isRecord).map((contact) => contact.role).filter((role) => typeof role === "string"))];
+    const roles = [...new Set(contacts.filter(isJsonObject).map((contact) => contact.role).filter((role) => typeof role === "string"))];
     const details = { url, endpoint, status, contacts: contacts.length, roles, supportPage: parsed.support_page ?? null, acao, violations: problems };
 
     if (problems.length > 0) {

@@ -2,47 +2,12 @@
 // discovery uses to validate base_url (CS "Well-known URIs" step 3.5.2, versions.yaml).
 
 import { defineCheck, fail, pass, type Outcome } from "../src/engine/check.js";
-import type { HttpExchange } from "../src/engine/facts.js";
-import type { NetError, NetErrorCode } from "../src/engine/types.js";
+import { describeNetError, exchangeEndpoint, hostnameOfUrl, isJsonObject, nginxMatrixLocationBlock } from "../src/engine/describe.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#get_matrixclientversions";
 
-const NET_ERROR_WORDS: Record<NetErrorCode, string> = {
-  timeout: "timed out",
-  refused: "connection refused",
-  reset: "connection reset",
-  unreachable: "host unreachable",
-  dns: "DNS lookup failed",
-  tls: "TLS handshake failed",
-  "too-large": "response too large",
-  protocol: "HTTP protocol error",
-  aborted: "aborted at the run deadline",
-  other: "failed",
-};
-
-const describeError = (error: NetError): string => `${NET_ERROR_WORDS[error.code]} (${error.message})`;
-
-function endpointOf(exchange: HttpExchange): string {
-  const address = exchange.address ?? hostOf(exchange.url);
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The reverse-proxy block from Synapse's reverse_proxy.md (no path after the port: nginx would rewrite the URI). */
-const PROXY_BLOCK =
-  "location /_matrix {\n    proxy_pass http://127.0.0.1:8008;\n    proxy_set_header X-Forwarded-For $remote_addr;\n" +
-  "    proxy_set_header X-Forwarded-Proto $scheme;\n    proxy_set_header Host $host;\n    client_max_body_size 50M;\n}";
+const PROXY_BLOCK = nginxMatrixLocationBlock("http://127.0.0.1:8008");
 
 /** Sort key of a spec version: every vX.Y is newer than every r0.x.y; unknown strings sort first. */
 function versionRank(version: string): number[] {
@@ -84,7 +49,7 @@ export default defineCheck({
     const { baseUrl, versions: versionsFetch } = clientApi;
     const final = versionsFetch.final;
     const url = versionsFetch.url;
-    const baseHost = hostOf(baseUrl);
+    const baseHost = hostnameOfUrl(baseUrl);
     const baseUrlSource = clientWellKnown?.baseUrlSource ?? null;
     // Without a client well-known the base URL is a guess from the server name; say so, since the fix may
     // be to publish the well-known rather than to serve the client API on the server name.
@@ -102,19 +67,19 @@ export default defineCheck({
     }
 
     if (final.error || !final.response) {
-      const problem = final.error ? describeError(final.error) : "got no response";
+      const problem = final.error ? describeNetError(final.error) : "got no response";
       return fail(
-        `GET ${final.url} (${endpointOf(final)}) ${problem}${sourceNote}`,
-        `Make ${hostOf(final.url)}:${final.port} answer HTTPS: check that nginx listens there (ss -ltnp 'sport = :${final.port}') ` +
-          `and the firewall allows it, and that ${hostOf(final.url)} resolves to this server (dig +short ${hostOf(final.url)}), then: ${curl}`,
-        { ...details, endpoint: endpointOf(final), error: final.error ?? null },
+        `GET ${final.url} (${exchangeEndpoint(final)}) ${problem}${sourceNote}`,
+        `Make ${hostnameOfUrl(final.url)}:${final.port} answer HTTPS: check that nginx listens there (ss -ltnp 'sport = :${final.port}') ` +
+          `and the firewall allows it, and that ${hostnameOfUrl(final.url)} resolves to this server (dig +short ${hostnameOfUrl(final.url)}), then: ${curl}`,
+        { ...details, endpoint: exchangeEndpoint(final), error: final.error ?? null },
       );
     }
 
     const { status, body, headers } = final.response;
     const trimmed = body.trim();
     const looksLikeHtml = trimmed.startsWith("<") || (headers["content-type"] ?? "").includes("text/html");
-    const endpoint = endpointOf(final);
+    const endpoint = exchangeEndpoint(final);
 
     if (status === 502 || status === 503 || status === 504) {
       return fail(
@@ -148,7 +113,7 @@ export default defineCheck({
     }
 
     const parsed = parseJson(trimmed);
-    if (!isRecord(parsed)) {
+    if (!isJsonObject(parsed)) {
       const what = looksLikeHtml
         ? "is an HTML page: /_matrix is not proxied to the homeserver"
         : parsed === undefined
@@ -179,7 +144,7 @@ export default defineCheck({
     }
 
     const latest = newestVersion(versions) ?? null;
-    const unstable = isRecord(parsed.unstable_features) ? parsed.unstable_features : {};
+    const unstable = isJsonObject(parsed.unstable_features) ? parsed.unstable_features : {};
     // Count the features the server says are enabled; false entries advertise a feature that is off.
     const unstableFeatures = Object.values(unstable).filter((enabled) => enabled === true).length;
     return pass(

@@ -2,43 +2,9 @@
 // the spec's algorithm and as matrix-js-sdk's AutoDiscovery (what Element shows the user) judge it.
 
 import { defineCheck, fail, pass, warn, type Outcome } from "../src/engine/check.js";
-import type { ClientWellKnownFact, HttpExchange } from "../src/engine/facts.js";
-import type { NetError, NetErrorCode } from "../src/engine/types.js";
+import { describeNetError, exchangeEndpoint, hostnameOfUrl, isJsonObject, nginxMatrixLocationBlock } from "../src/engine/describe.js";
 
 const DOCS = "https://spec.matrix.org/latest/client-server-api/#well-known-uris";
-
-const NET_ERROR_WORDS: Record<NetErrorCode, string> = {
-  timeout: "timed out",
-  refused: "connection refused",
-  reset: "connection reset",
-  unreachable: "host unreachable",
-  dns: "DNS lookup failed",
-  tls: "TLS handshake failed",
-  "too-large": "response too large",
-  protocol: "HTTP protocol error",
-  aborted: "aborted at the run deadline",
-  other: "failed",
-};
-
-const describeError = (error: NetError): string => `${NET_ERROR_WORDS[error.code]} (${error.message})`;
-
-/** address:port actually connected to, IPv6 in brackets. */
-function endpointOf(exchange: HttpExchange): string {
-  const address = exchange.address ?? hostnameOf(exchange.url);
-  return `${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}:${exchange.port}`;
-}
-
-function hostnameOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The nginx block that serves a correct file; `baseUrl` is what clients should use. */
 function nginxBlock(baseUrl: string): string {
@@ -54,7 +20,7 @@ function nginxBlock(baseUrl: string): string {
 function serveFix(host: string, baseUrl: string, what: string): string {
   return (
     `${what} In the nginx server block for ${host}:443:\n${nginxBlock(baseUrl)}\n` +
-    `(use the host that serves /_matrix/client as base_url if it is not ${hostnameOf(baseUrl)}), ` +
+    `(use the host that serves /_matrix/client as base_url if it is not ${hostnameOfUrl(baseUrl)}), ` +
     `then check with: curl -si https://${host}/.well-known/matrix/client`
   );
 }
@@ -97,12 +63,12 @@ export default defineCheck({
     }
 
     if (final.error || !final.response) {
-      const problem = final.error ? describeError(final.error) : "got no response";
+      const problem = final.error ? describeNetError(final.error) : "got no response";
       return fail(
-        `GET ${final.url} (${endpointOf(final)}) ${problem}: clients cannot discover the server (FAIL_PROMPT)`,
-        `Make https://${hostnameOf(final.url)}:${final.port} answer: check that nginx listens on 443 for ${hostnameOf(final.url)} ` +
+        `GET ${final.url} (${exchangeEndpoint(final)}) ${problem}: clients cannot discover the server (FAIL_PROMPT)`,
+        `Make https://${hostnameOfUrl(final.url)}:${final.port} answer: check that nginx listens on 443 for ${hostnameOfUrl(final.url)} ` +
           `(ss -ltnp 'sport = :443') and that the firewall allows it, then: curl -sv ${final.url}`,
-        { ...baseDetails, endpoint: endpointOf(final), error: final.error ?? null },
+        { ...baseDetails, endpoint: exchangeEndpoint(final), error: final.error ?? null },
       );
     }
 
@@ -110,14 +76,14 @@ export default defineCheck({
     if (status === 404) {
       // The spec's IGNORE: not an error, but users must type the homeserver URL themselves.
       return warn(
-        `no client well-known: clients cannot discover ${fact.baseUrl}; users must type the homeserver URL (${final.url} is 404 at ${endpointOf(final)})`,
+        `no client well-known: clients cannot discover ${fact.baseUrl}; users must type the homeserver URL (${final.url} is 404 at ${exchangeEndpoint(final)})`,
         serveFix(host, fallbackBaseUrl, "Publish the file."),
         { ...baseDetails, status, baseUrl: fact.baseUrl, baseUrlSource: fact.baseUrlSource },
       );
     }
     if (status !== 200) {
       return fail(
-        `GET ${final.url} (${endpointOf(final)}) returned HTTP ${status}: clients stop discovery with FAIL_PROMPT ("Invalid homeserver discovery response")`,
+        `GET ${final.url} (${exchangeEndpoint(final)}) returned HTTP ${status}: clients stop discovery with FAIL_PROMPT ("Invalid homeserver discovery response")`,
         serveFix(host, fallbackBaseUrl, `Return 200 with the JSON file instead of ${status}.`),
         { ...baseDetails, status },
       );
@@ -132,7 +98,7 @@ export default defineCheck({
       );
     }
     const parsed = parseJson(trimmed);
-    if (!parsed.ok || !isRecord(parsed.value)) {
+    if (!parsed.ok || !isJsonObject(parsed.value)) {
       const looksLikeHtml = trimmed.startsWith("<");
       const what = looksLikeHtml
         ? "looks like HTML, not JSON (a web page or the site's catch-all is served instead of the file)"
@@ -147,8 +113,8 @@ export default defineCheck({
     }
 
     const homeserver = parsed.value["m.homeserver"];
-    if (!isRecord(homeserver) || typeof homeserver.base_url !== "string" || homeserver.base_url === "") {
-      const [what, sdkError] = !isRecord(homeserver)
+    if (!isJsonObject(homeserver) || typeof homeserver.base_url !== "string" || homeserver.base_url === "") {
+      const [what, sdkError] = !isJsonObject(homeserver)
         ? ['"m.homeserver" is missing', "Invalid homeserver discovery response"]
         : ['"m.homeserver" has no "base_url" string', "Invalid base_url for m.homeserver"];
       return fail(
@@ -226,9 +192,7 @@ function sdkFix(error: string, baseUrl: string, parsedBaseUrl: URL, host: string
     return (
       `${versionsUrl} must answer 200 JSON with a "versions" list (see client-versions). ` +
       (hints.length > 0 ? `${hints.join("; ")}. ` : "") +
-      `On ${parsedBaseUrl.host}, proxy /_matrix to the homeserver:\n` +
-      "location /_matrix {\n    proxy_pass http://127.0.0.1:8008;\n    proxy_set_header X-Forwarded-For $remote_addr;\n" +
-      "    proxy_set_header X-Forwarded-Proto $scheme;\n    proxy_set_header Host $host;\n    client_max_body_size 50M;\n}\n" +
+      `On ${parsedBaseUrl.host}, proxy /_matrix to the homeserver:\n${nginxMatrixLocationBlock("http://127.0.0.1:8008")}\n` +
       `then check with: curl -si ${versionsUrl}`
     );
   }

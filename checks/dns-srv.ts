@@ -1,4 +1,5 @@
 import { defineCheck, fail, pass, warn } from "../src/engine/check.js";
+import { hostOfServerName } from "../src/engine/describe.js";
 import type { DiscoveryFact, DnsStatus, SrvRecord } from "../src/engine/facts.js";
 
 const FAILED: ReadonlySet<DnsStatus> = new Set(["servfail", "refused", "timeout", "error"]);
@@ -143,12 +144,7 @@ function unavailableService(discovery: DiscoveryFact): Finding[] {
 function srvOwnerHost(discovery: DiscoveryFact, service: string): string {
   const named = discovery.srvLookups.find((l) => l.name.startsWith(`${service}.`));
   if (named) return named.name.slice(service.length + 1);
-  return hostOf(discovery.delegatedTo ?? discovery.serverName);
-}
-
-function hostOf(serverName: string): string {
-  if (serverName.startsWith("[")) return serverName.slice(1, serverName.indexOf("]"));
-  return serverName.replace(/:\d+$/, "");
+  return hostOfServerName(discovery.delegatedTo ?? discovery.serverName);
 }
 
 /** The host an SRV name is published on: `_matrix-fed._tcp.example.org` → `example.org`. */

@@ -1,4 +1,5 @@
 import { defineCheck, fail, pass } from "../src/engine/check.js";
+import { hostOfServerName } from "../src/engine/describe.js";
 import type { DiscoveryFact, DiscoveryStep, Endpoint } from "../src/engine/facts.js";
 
 const FAILED_DNS = new Set(["servfail", "refused", "timeout", "error"]);
@@ -10,7 +11,7 @@ export default defineCheck({
   docs: "https://spec.matrix.org/latest/server-server-api/#resolving-server-names",
   requires: ["discovery"],
   run({ discovery }) {
-    const serverHost = hostOf(discovery.serverName);
+    const serverHost = hostOfServerName(discovery.serverName);
     if (discovery.failure !== undefined || discovery.step === undefined) {
       const failure = discovery.failure ?? "no resolution step decided";
       const ignored = discovery.wellKnownIgnoredBecause !== undefined ? ` (the well-known was not used: ${discovery.wellKnownIgnoredBecause})` : "";
@@ -22,10 +23,10 @@ export default defineCheck({
 
     const step = discovery.step;
     const firstTarget = discovery.targets[0];
-    const host = discovery.endpoints[0]?.host ?? firstTarget?.host ?? hostOf(discovery.delegatedTo ?? discovery.serverName);
+    const host = discovery.endpoints[0]?.host ?? firstTarget?.host ?? hostOfServerName(discovery.delegatedTo ?? discovery.serverName);
     const port = discovery.targets.find((t) => t.host === host)?.port ?? discovery.endpoints[0]?.port ?? 8448;
     const hostHeader = discovery.hostHeader ?? discovery.serverName;
-    const tlsName = discovery.tlsName ?? hostOf(hostHeader);
+    const tlsName = discovery.tlsName ?? hostOfServerName(hostHeader);
     const addresses = discovery.endpoints.map(formatEndpoint);
     const details = {
       step,
@@ -69,7 +70,7 @@ function describeStep(discovery: DiscoveryFact, step: DiscoveryStep): string {
     .filter((t) => t.srv)
     .map((t) => `${t.host}:${t.port}`)
     .join(", ");
-  const srvName = (service: string, on: string): string => `SRV ${service}.${hostOf(on)} → ${srvTargets || "?"}`;
+  const srvName = (service: string, on: string): string => `SRV ${service}.${hostOfServerName(on)} → ${srvTargets || "?"}`;
   switch (step) {
     case "1":
       return `IP literal ${discovery.serverName}`;
@@ -90,7 +91,7 @@ function describeStep(discovery: DiscoveryFact, step: DiscoveryStep): string {
     case "5":
       return `deprecated ${srvName("_matrix._tcp", discovery.serverName)}`;
     case "6":
-      return `no well-known delegation, no SRV: ${hostOf(discovery.serverName)} port 8448`;
+      return `no well-known delegation, no SRV: ${hostOfServerName(discovery.serverName)} port 8448`;
   }
 }
 
@@ -109,7 +110,7 @@ function fixForFailure(discovery: DiscoveryFact, serverHost: string): string {
       `e.g. \`${unavailable.name}. 3600 IN SRV 10 0 8448 ${unavailable.name.replace(/^(_[^.]+\.)+/, "")}.\``
     );
   }
-  const lookupHost = discovery.targets[0]?.host ?? hostOf(discovery.delegatedTo ?? discovery.serverName);
+  const lookupHost = discovery.targets[0]?.host ?? hostOfServerName(discovery.delegatedTo ?? discovery.serverName);
   return (
     `Give peers one working path, e.g. serve \`{"m.server": "${serverHost}:443"}\` at https://${serverHost}/.well-known/matrix/server ` +
     `(with federation on 443), or publish \`${lookupHost}. 3600 IN A <public IPv4>\` and listen on 8448; ` +
@@ -120,10 +121,4 @@ function fixForFailure(discovery: DiscoveryFact, serverHost: string): string {
 function formatEndpoint(endpoint: Endpoint): string {
   if (endpoint.address.startsWith("[")) return `${endpoint.address}:${endpoint.port}`;
   return endpoint.family === 6 || endpoint.address.includes(":") ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
-}
-
-/** The host part of a server name: brackets removed from IPv6, port dropped. */
-function hostOf(serverName: string): string {
-  if (serverName.startsWith("[")) return serverName.slice(1, serverName.indexOf("]"));
-  return serverName.replace(/:\d+$/, "");
 }

@@ -4,17 +4,14 @@
 // tester compares endpoints this way.
 
 import { defineCheck, fail, pass, skip } from "../src/engine/check.js";
+import { isJsonObject } from "../src/engine/describe.js";
 import { keyDocuments } from "../src/matrix/signing.js";
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** verify_keys as sorted "keyId=key" pairs: the identity an endpoint claims. */
 function identity(verifyKeys: unknown): string[] {
-  if (!isObject(verifyKeys)) return [];
+  if (!isJsonObject(verifyKeys)) return [];
   return Object.entries(verifyKeys)
-    .map(([keyId, entry]) => `${keyId}=${isObject(entry) && typeof entry["key"] === "string" ? entry["key"] : "?"}`)
+    .map(([keyId, entry]) => `${keyId}=${isJsonObject(entry) && typeof entry["key"] === "string" ? entry["key"] : "?"}`)
     .sort();
 }
 

@@ -4,6 +4,7 @@
 // tool checks this).
 
 import { defineCheck, type Outcome } from "../src/engine/check.js";
+import { isJsonObject } from "../src/engine/describe.js";
 import { decodeUnpaddedBase64, ed25519VerifyKeys, keyDocuments } from "../src/matrix/signing.js";
 
 const KEY_VERSION = /^[a-zA-Z0-9_]+$/;
@@ -25,14 +26,10 @@ const OLD_KEYS_FIX =
   "expired_at: 1700000000000}]` (or `public_key`, `key_id` and `expired_at`); Synapse `old_signing_keys: {\"ed25519:old\": {key: \"<base64>\", " +
   "expired_ts: 1700000000000}}`.";
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function keyProblems(document: Record<string, unknown>): Problem[] {
   const problems: Problem[] = [];
   const verifyKeys = document["verify_keys"];
-  if (!isObject(verifyKeys)) return [{ level: "fail", text: "the key document has no verify_keys object", fix: NEW_KEY_FIX }];
+  if (!isJsonObject(verifyKeys)) return [{ level: "fail", text: "the key document has no verify_keys object", fix: NEW_KEY_FIX }];
 
   const ed25519 = ed25519VerifyKeys(document);
   if (ed25519.length === 0) {
@@ -63,12 +60,12 @@ function keyProblems(document: Record<string, unknown>): Problem[] {
   }
 
   const oldKeys = document["old_verify_keys"];
-  if (oldKeys !== undefined && !isObject(oldKeys)) {
+  if (oldKeys !== undefined && !isJsonObject(oldKeys)) {
     problems.push({ level: "warn", text: "old_verify_keys is not an object", fix: OLD_KEYS_FIX });
   } else if (oldKeys) {
     for (const [keyId, entry] of Object.entries(oldKeys)) {
-      const encoded = isObject(entry) ? entry["key"] : undefined;
-      const expiredTs = isObject(entry) ? entry["expired_ts"] : undefined;
+      const encoded = isJsonObject(entry) ? entry["key"] : undefined;
+      const expiredTs = isJsonObject(entry) ? entry["expired_ts"] : undefined;
       const missing = [
         ...(typeof encoded !== "string" || !decodeUnpaddedBase64(encoded) ? ["a Base64 key"] : []),
         ...(typeof expiredTs !== "number" || !Number.isSafeInteger(expiredTs) ? ["an integer expired_ts"] : []),
@@ -101,7 +98,7 @@ export default defineCheck({
     const first = documents[0]?.document ?? {};
     const keyIds = ed25519VerifyKeys(first).map((k) => k.keyId);
     const oldKeys = first["old_verify_keys"];
-    const oldKeyIds = isObject(oldKeys) ? Object.keys(oldKeys) : [];
+    const oldKeyIds = isJsonObject(oldKeys) ? Object.keys(oldKeys) : [];
     const details = { keyIds, oldKeyIds };
 
     const problems = [...byText.values()];

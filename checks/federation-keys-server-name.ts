@@ -4,6 +4,7 @@
 // experience a wrong server_name usually means the delegated host was tested instead of the server name.
 
 import { defineCheck, type Outcome } from "../src/engine/check.js";
+import { nginxMatrixRegexLocation } from "../src/engine/describe.js";
 import type { FederationEndpointsFact, HttpExchange } from "../src/engine/facts.js";
 import { readKeyResponse, type KeyResponseReading } from "../src/matrix/signing.js";
 
@@ -12,9 +13,7 @@ const SLOW_MS = 3_000;
 const TOO_SLOW_MS = 10_000;
 const KEY_PATH = "/_matrix/key/v2/server";
 
-const NGINX_MATRIX_LOCATION =
-  "location ~* ^(\\/_matrix|\\/_synapse\\/client) { proxy_pass http://127.0.0.1:8008; proxy_set_header X-Forwarded-For $remote_addr; " +
-  "proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header Host $host; client_max_body_size 50M; proxy_http_version 1.1; }";
+const NGINX_MATRIX_LOCATION = nginxMatrixRegexLocation("http://127.0.0.1:8008");
 
 interface Finding {
   endpoint: string;

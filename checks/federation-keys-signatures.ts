@@ -3,8 +3,8 @@
 // "Checking for a Signature"), which is what every peer checks before trusting the keys. A document with floats,
 // exponents, -0 or out-of-range integers fails too: no peer can reproduce the signed bytes.
 
-import { isIPv6 } from "node:net";
 import { defineCheck, type Outcome } from "../src/engine/check.js";
+import { curlTarget } from "../src/engine/describe.js";
 import type { HttpExchange } from "../src/engine/facts.js";
 import { findNonCanonicalNumbers } from "../src/matrix/canonical-json.js";
 import { ed25519VerifyKeys, keyDocuments, verifySignedJson } from "../src/matrix/signing.js";
@@ -12,9 +12,7 @@ import { ed25519VerifyKeys, keyDocuments, verifySignedJson } from "../src/matrix
 const KEY_PATH = "/_matrix/key/v2/server";
 
 function compareFix(exchange: HttpExchange): string {
-  const host = exchange.servername ?? exchange.hostHeader.replace(/:\d+$/, "");
-  const address = exchange.address;
-  const resolve = address && address !== host ? ` --resolve ${host}:${exchange.port}:${isIPv6(address) ? `[${address}]` : address}` : "";
+  const { host, resolve } = curlTarget(exchange);
   return (
     `Compare what the homeserver signs with what peers receive: \`curl -s http://127.0.0.1:8008${KEY_PATH}\` on the server against ` +
     `\`curl -s${resolve} https://${host}:${exchange.port}${KEY_PATH}\`. If only the public answer is wrong, the proxy or a CDN alters responses (disable body ` +

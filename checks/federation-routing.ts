@@ -4,16 +4,10 @@
 // so endpoints the version check does not cover are unreachable for peers.
 
 import { defineCheck, pass, skip, warn } from "../src/engine/check.js";
+import { federationEndpoint, nginxMatrixRegexLocation } from "../src/engine/describe.js";
 import type { HttpExchange } from "../src/engine/facts.js";
-import { hostPort } from "../src/matrix/server-name.js";
 
-const NGINX_MATRIX_LOCATION =
-  "location ~* ^(\\/_matrix|\\/_synapse\\/client) { proxy_pass http://127.0.0.1:8008; proxy_set_header X-Forwarded-For $remote_addr; " +
-  "proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header Host $host; client_max_body_size 50M; proxy_http_version 1.1; }";
-
-function endpointLabel(exchange: HttpExchange): string {
-  return `federation ${hostPort(exchange.address ?? exchange.hostHeader.replace(/:\d+$/, ""), exchange.port)}`;
-}
+const NGINX_MATRIX_LOCATION = nginxMatrixRegexLocation("http://127.0.0.1:8008");
 
 function pathOf(exchange: HttpExchange): string {
   try {
@@ -32,7 +26,7 @@ export default defineCheck({
   run({ federationEndpoints }) {
     const probe = federationEndpoints.unknownPath;
     if (!probe) return skip("no unknown-path request was made (no federation endpoint answered)");
-    const where = endpointLabel(probe);
+    const where = federationEndpoint(probe);
     const path = pathOf(probe);
     const response = probe.response;
     if (!response) {

@@ -3,10 +3,9 @@
 // homeserver (502/504), the proxy does not route /_matrix to it (HTML 404), the homeserver has no federation
 // listener (JSON 404), or it answers too slowly. name/version in details feed matrix_doctor_server_version_info.
 
-import { isIPv6 } from "node:net";
 import { defineCheck, type Outcome } from "../src/engine/check.js";
+import { curlTarget, federationEndpoint, nginxMatrixRegexLocation } from "../src/engine/describe.js";
 import type { HttpExchange, TlsFact } from "../src/engine/facts.js";
-import { hostPort } from "../src/matrix/server-name.js";
 
 // Judgement: the latency thresholds of FED-LATENCY apply here to the version request and in
 // federation-keys-server-name to the key fetch, each where that request is judged.
@@ -14,19 +13,11 @@ const SLOW_MS = 3_000;
 // matrix.org and the federation tester give up on a key or version fetch after 10 s.
 const TOO_SLOW_MS = 10_000;
 
-const NGINX_MATRIX_LOCATION =
-  "location ~* ^(\\/_matrix|\\/_synapse\\/client) { proxy_pass http://127.0.0.1:8008; proxy_set_header X-Forwarded-For $remote_addr; " +
-  "proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header Host $host; client_max_body_size 50M; proxy_http_version 1.1; }";
-
-function endpointLabel(exchange: HttpExchange): string {
-  return `federation ${hostPort(exchange.address ?? exchange.hostHeader.replace(/:\d+$/, ""), exchange.port)}`;
-}
+const NGINX_MATRIX_LOCATION = nginxMatrixRegexLocation("http://127.0.0.1:8008");
 
 /** A curl command that repeats the probe's request: same address, same Host and SNI. */
 function curlCommand(exchange: HttpExchange): string {
-  const host = exchange.servername ?? exchange.hostHeader.replace(/:\d+$/, "");
-  const address = exchange.address;
-  const resolve = address && address !== host ? ` --resolve ${host}:${exchange.port}:${isIPv6(address) ? `[${address}]` : address}` : "";
+  const { host, resolve } = curlTarget(exchange);
   return `curl -sv${resolve} https://${host}:${exchange.port}/_matrix/federation/v1/version`;
 }
 
@@ -58,7 +49,7 @@ interface Finding {
 }
 
 function judge(exchange: HttpExchange, handshakeFailed: boolean): Finding {
-  const base = { endpoint: endpointLabel(exchange), durationMs: exchange.durationMs };
+  const base = { endpoint: federationEndpoint(exchange), durationMs: exchange.durationMs };
   const response = exchange.response;
   if (!response) {
     const error = exchange.error ?? { code: "other", message: "no response" };

@@ -5,14 +5,11 @@
 
 import { isIP } from "node:net";
 import { defineCheck, pass, skip, type Outcome } from "../src/engine/check.js";
+import { handshakeEndpoint } from "../src/engine/describe.js";
 import type { CertSummary, TlsHandshakeFact } from "../src/engine/facts.js";
 import { hostPort } from "../src/matrix/server-name.js";
 
 const NGINX_CHAINS_DOC = "https://nginx.org/en/docs/http/configuring_https_servers.html#chains";
-
-function endpointLabel(h: TlsHandshakeFact): string {
-  return `${h.listener} ${hostPort(h.address, h.port)}`;
-}
 
 /** "DNS:a, IP Address:1.2.3.4" → "a, 1.2.3.4"; the subject CN when there is no subjectAltName. */
 function certifiedNames(leaf: CertSummary): string {
@@ -132,14 +129,14 @@ export default defineCheck({
       if (found.length === 0 && (h.diagnosis === "expired" || h.diagnosis === "not-yet-valid")) leafExpiredOnly = true;
       for (const problem of found) {
         const entry = problems.get(problem.text) ?? { ...problem, endpoints: [] };
-        entry.endpoints.push(endpointLabel(h));
+        entry.endpoints.push(handshakeEndpoint(h));
         problems.set(problem.text, entry);
       }
     }
 
     const details = {
       endpoints: completed.map((h) => ({
-        endpoint: endpointLabel(h),
+        endpoint: handshakeEndpoint(h),
         expectedName: h.expectedName,
         names: h.chain?.[0] ? certifiedNames(h.chain[0]) : undefined,
         issuer: h.chain?.[0]?.issuer,

@@ -3,15 +3,10 @@
 // matrix_doctor_tls_cert_not_after_timestamp_seconds{listener} metric through details.
 
 import { defineCheck, fail, pass, skip, warn } from "../src/engine/check.js";
-import type { TlsHandshakeFact } from "../src/engine/facts.js";
-import { hostPort } from "../src/matrix/server-name.js";
+import { handshakeEndpoint } from "../src/engine/describe.js";
 
 const DAY_MS = 86_400_000;
 const WARN_DAYS = 14;
-
-function endpointLabel(h: TlsHandshakeFact): string {
-  return `${h.listener} ${hostPort(h.address, h.port)}`;
-}
 
 function days(n: number): string {
   return `${n} day${n === 1 ? "" : "s"}`;
@@ -45,7 +40,7 @@ export default defineCheck({
     for (const h of [...federationTls.handshakes, ...(clientTls?.handshakes ?? [])]) {
       const leaf = h.ok ? h.chain?.[0] : undefined;
       if (!leaf) continue;
-      leaves.push({ endpoint: endpointLabel(h), listener: h.listener, expectedName: h.expectedName, notBeforeMs: leaf.notBeforeMs, notAfterMs: leaf.notAfterMs });
+      leaves.push({ endpoint: handshakeEndpoint(h), listener: h.listener, expectedName: h.expectedName, notBeforeMs: leaf.notBeforeMs, notAfterMs: leaf.notAfterMs });
     }
     if (leaves.length === 0) return skip("no TLS handshake completed (tls-handshake reports why)");
 

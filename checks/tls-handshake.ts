@@ -4,12 +4,9 @@
 
 import { isIPv6 } from "node:net";
 import { defineCheck, fail, pass, skip } from "../src/engine/check.js";
+import { handshakeEndpoint } from "../src/engine/describe.js";
 import type { TlsHandshakeFact } from "../src/engine/facts.js";
 import { hostPort } from "../src/matrix/server-name.js";
-
-function endpointLabel(h: TlsHandshakeFact): string {
-  return `${h.listener} ${hostPort(h.address, h.port)}`;
-}
 
 function listenLine(h: TlsHandshakeFact): string {
   return isIPv6(h.address) ? `listen [::]:${h.port} ssl http2;` : `listen ${h.port} ssl http2;`;
@@ -24,7 +21,7 @@ const PLAIN_HTTP = /wrong version number|packet length too long|http request|unk
 
 function describeFailure(h: TlsHandshakeFact): string {
   const error = h.error ?? { code: "other", message: "the handshake did not complete" };
-  const where = endpointLabel(h);
+  const where = handshakeEndpoint(h);
   switch (error.code) {
     case "refused":
       return `nothing listens on ${where} (connection refused)`;
@@ -45,7 +42,7 @@ function describeFailure(h: TlsHandshakeFact): string {
 
 function fixFor(h: TlsHandshakeFact): string {
   const error = h.error ?? { code: "other", message: "" };
-  const where = endpointLabel(h);
+  const where = handshakeEndpoint(h);
   const family = isIPv6(h.address) ? "IPv6" : "IPv4";
   switch (error.code) {
     case "refused":
@@ -94,7 +91,7 @@ export default defineCheck({
 
     const details = {
       endpoints: handshakes.map((h) => ({
-        endpoint: endpointLabel(h),
+        endpoint: handshakeEndpoint(h),
         ok: h.ok,
         ...(h.error && { error: h.error.code, message: h.error.message }),
         durationMs: h.durationMs,
@@ -102,9 +99,9 @@ export default defineCheck({
     };
     const failed = handshakes.filter((h) => !h.ok);
     const [first] = failed;
-    if (!first) return pass(`TLS handshake completed on ${handshakes.map(endpointLabel).join(", ")}`, details);
+    if (!first) return pass(`TLS handshake completed on ${handshakes.map(handshakeEndpoint).join(", ")}`, details);
 
-    const others = failed.slice(1).map(endpointLabel);
+    const others = failed.slice(1).map(handshakeEndpoint);
     const summary = describeFailure(first) + (others.length > 0 ? `; also failed: ${others.join(", ")}` : "");
     return fail(summary, [...new Set(failed.map(fixFor))].join("\n"), details);
   },

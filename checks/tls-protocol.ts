@@ -3,14 +3,10 @@
 // without it; it is mentioned so an operator who expected h2 can see it.
 
 import { defineCheck, pass, skip, warn } from "../src/engine/check.js";
+import { handshakeEndpoint } from "../src/engine/describe.js";
 import type { TlsHandshakeFact } from "../src/engine/facts.js";
-import { hostPort } from "../src/matrix/server-name.js";
 
 const DEPRECATED = new Set(["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"]);
-
-function endpointLabel(h: TlsHandshakeFact): string {
-  return `${h.listener} ${hostPort(h.address, h.port)}`;
-}
 
 function alpnName(h: TlsHandshakeFact): string {
   return h.alpn === undefined ? "unknown" : h.alpn === false ? "none" : h.alpn;
@@ -29,7 +25,7 @@ export default defineCheck({
 
     const details = {
       endpoints: completed.map((h) => ({
-        endpoint: endpointLabel(h),
+        endpoint: handshakeEndpoint(h),
         protocol: h.protocol ?? "unknown",
         ...(h.cipher && { cipher: h.cipher }),
         alpn: alpnName(h),
@@ -39,7 +35,7 @@ export default defineCheck({
     if (old.length > 0) {
       const names = [...new Set(completed.map((h) => h.expectedName))].join(", ");
       return warn(
-        `${old.map((h) => `${endpointLabel(h)} negotiated ${h.protocol}`).join(", ")}: TLS 1.0 and 1.1 are deprecated (RFC 8996)`,
+        `${old.map((h) => `${handshakeEndpoint(h)} negotiated ${h.protocol}`).join(", ")}: TLS 1.0 and 1.1 are deprecated (RFC 8996)`,
         `Allow only current versions: in nginx's http block (or every server block for ${names}) write \`ssl_protocols TLSv1.2 TLSv1.3;\`, then \`nginx -t && systemctl reload nginx\`.`,
         details,
       );

@@ -1,16 +1,12 @@
 import { defineCheck, pass, skip, warn } from "../src/engine/check.js";
+import { NET_ERROR_WORDS } from "../src/engine/describe.js";
 import type { HttpExchange } from "../src/engine/facts.js";
 import type { NetErrorCode } from "../src/engine/types.js";
 
+/** The shared words, except where this check has always said it its own way. */
 const ERROR_WORDS: Record<NetErrorCode, string> = {
-  timeout: "timed out",
-  refused: "connection refused",
-  reset: "connection reset",
+  ...NET_ERROR_WORDS,
   unreachable: "network unreachable",
-  dns: "DNS lookup failed",
-  tls: "TLS handshake failed",
-  "too-large": "response too large",
-  protocol: "HTTP protocol error",
   aborted: "aborted",
   other: "request failed",
 };

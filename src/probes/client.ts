@@ -5,10 +5,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ClientAutoDiscovery, ClientWellKnownFact } from "../engine/facts.js";
 import { defineProbe, FactUnavailable } from "../engine/probe.js";
+import { CLIENT_ORIGIN } from "../matrix/client-origin.js";
 import type { Net } from "../net/net.js";
 
 /** Sent on every client request so the server's CORS headers show, as from a web client. */
-export const ORIGIN = "https://app.element.io";
+export const ORIGIN = CLIENT_ORIGIN;
 const CLIENT_HEADERS = { origin: ORIGIN, accept: "application/json" };
 
 // AutoDiscovery takes one global fetch function; route each call to the network of the run that made it.
