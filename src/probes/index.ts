@@ -8,6 +8,10 @@ import { federationEndpointsProbe, serverKeysProbe } from "./federation.js";
 import { serverNameProbe } from "./server-name.js";
 import { clientTlsProbe, federationTlsProbe } from "./tls.js";
 import { wellKnownServerProbe } from "./well-known-server.js";
+import { homeserverConfigProbe } from "./homeserver-config.js";
+import { postgresProbe } from "./postgres.js";
+import { systemdProbe } from "./systemd.js";
+import { turnProbe } from "./turn.js";
 
 export const PROBES = {
   serverName: serverNameProbe,
@@ -20,4 +24,8 @@ export const PROBES = {
   clientWellKnown: clientWellKnownProbe,
   clientApi: clientApiProbe,
   support: supportProbe,
+  homeserverConfig: homeserverConfigProbe,
+  postgres: postgresProbe,
+  systemd: systemdProbe,
+  turn: turnProbe,
 } satisfies { [K in FactName]: Probe<K> };

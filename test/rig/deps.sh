@@ -4,6 +4,29 @@
 set -euo pipefail
 
 PKGS=(knot nginx openssl iproute2 bind9-dnsutils curl util-linux python3)
+# --- exporter area: promtool and a Prometheus server, headless Chromium for the status page ---
+PKGS+=(prometheus chromium)
+# --- end exporter area ---
+# --- turn area: coturn (turnserver, turnutils_*) ---
+PKGS+=(coturn)
+# --- end turn area ---
+# --- postgres area: PostgreSQL 15 server, and the en_US.UTF-8 locale for the non-C collation database ---
+PKGS+=(postgresql-15 locales)
+if ! locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; then
+  [ "$(id -u)" -eq 0 ] || { echo "deps.sh: need root to generate the en_US.UTF-8 locale" >&2; exit 1; }
+  if [ -f /etc/locale.gen ] && command -v locale-gen >/dev/null; then
+    echo "deps.sh: generating the en_US.UTF-8 locale" >&2
+    sed -i -E 's/^#[[:space:]]*(en_US\.UTF-8 UTF-8)/\1/' /etc/locale.gen
+    grep -qE '^en_US\.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >&2
+  else # `locales` is installed below; its postinst generates what debconf lists
+    echo 'locales locales/locales_to_be_generated multiselect en_US.UTF-8 UTF-8' | debconf-set-selections
+  fi
+fi
+# --- end postgres area ---
+# --- systemd area: systemd (PID 1 of the rig's systemd namespace, systemctl), script (its console pty) ---
+PKGS+=(systemd bsdutils)
+# --- end systemd area ---
 
 missing=()
 for p in "${PKGS[@]}"; do
