@@ -33,6 +33,38 @@ import clientCorsWellknown from "./client-cors-wellknown.js";
 import clientCorsVersions from "./client-cors-versions.js";
 import clientCorsPreflight from "./client-cors-preflight.js";
 import clientSupport from "./client-support.js";
+import turnConfig from "./turn-config.js";
+import turnDns from "./turn-dns.js";
+import turnReachable from "./turn-reachable.js";
+import turnAllocate from "./turn-allocate.js";
+import turnRelayAddress from "./turn-relay-address.js";
+import turnDeniedPeers from "./turn-denied-peers.js";
+import turnTls from "./turn-tls.js";
+import turnCleanup from "./turn-cleanup.js";
+import postgresConnect from "./postgres-connect.js";
+import postgresVersion from "./postgres-version.js";
+import postgresEncoding from "./postgres-encoding.js";
+import postgresLocale from "./postgres-locale.js";
+import postgresConnectionBudget from "./postgres-connection-budget.js";
+import postgresConnectionsInUse from "./postgres-connections-in-use.js";
+import postgresLongTransactions from "./postgres-long-transactions.js";
+import postgresSchema from "./postgres-schema.js";
+import systemdReachable from "./systemd-reachable.js";
+import systemdHomeserverUnit from "./systemd-homeserver-unit.js";
+import systemdCrashLoop from "./systemd-crash-loop.js";
+import systemdLimits from "./systemd-limits.js";
+import systemdDependencies from "./systemd-dependencies.js";
+import systemdCertbotTimer from "./systemd-certbot-timer.js";
+import configServerName from "./config-server-name.js";
+import configSigningKey from "./config-signing-key.js";
+import configDendriteVersion from "./config-dendrite-version.js";
+import configDatabaseSections from "./config-database-sections.js";
+import configConnectionPools from "./config-connection-pools.js";
+import configWellKnown from "./config-well-known.js";
+import configRegistration from "./config-registration.js";
+import configTurn from "./config-turn.js";
+import configTlsValidation from "./config-tls-validation.js";
+import configUnknownKeys from "./config-unknown-keys.js";
 
 export const CHECKS: readonly Check[] = [
   dnsServerName,
@@ -66,4 +98,36 @@ export const CHECKS: readonly Check[] = [
   clientCorsVersions,
   clientCorsPreflight,
   clientSupport,
+  turnConfig,
+  turnDns,
+  turnReachable,
+  turnAllocate,
+  turnRelayAddress,
+  turnDeniedPeers,
+  turnTls,
+  turnCleanup,
+  postgresConnect,
+  postgresVersion,
+  postgresEncoding,
+  postgresLocale,
+  postgresConnectionBudget,
+  postgresConnectionsInUse,
+  postgresLongTransactions,
+  postgresSchema,
+  systemdReachable,
+  systemdHomeserverUnit,
+  systemdCrashLoop,
+  systemdLimits,
+  systemdDependencies,
+  systemdCertbotTimer,
+  configServerName,
+  configSigningKey,
+  configDendriteVersion,
+  configDatabaseSections,
+  configConnectionPools,
+  configWellKnown,
+  configRegistration,
+  configTurn,
+  configTlsValidation,
+  configUnknownKeys,
 ];

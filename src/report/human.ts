@@ -79,6 +79,13 @@ export function renderHuman(report: RunReport, options: HumanOptions & { strict:
     const checks = report.checks.filter((c) => c.category === category);
     if (checks.length === 0) continue;
     out.push(paint(options.color, 1, CATEGORY_TITLES[category]));
+    const reasons = new Set(checks.map((c) => c.summary));
+    if (!options.verbose && checks.length > 1 && checks.every((c) => c.status === "skip") && reasons.size === 1) {
+      // A whole category without its inputs: one line with the reason, not one per check.
+      out.push(`  ${paint(options.color, COLOR.skip, SYMBOL.skip)} ${checks.length} checks skipped: ${checks[0]!.summary}`);
+      out.push("");
+      continue;
+    }
     for (const check of checks) out.push(...renderCheck(check, options));
     out.push("");
   }

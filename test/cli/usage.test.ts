@@ -24,7 +24,7 @@ describe("matrix-doctor usage", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines.length).toBeGreaterThan(20);
-    for (const line of lines) expect(line).toMatch(/^[a-z0-9-]+\s+(dns|wellknown|tls|federation|client)\s+\S/);
+    for (const line of lines) expect(line).toMatch(/^[a-z0-9-]+\s+(dns|wellknown|tls|federation|client|turn|postgres|systemd|config)\s+\S/);
   });
 
   it("--list-checks --only narrows by category", async () => {
@@ -49,6 +49,10 @@ describe("matrix-doctor usage", () => {
     [["example.org", "--only", "no-such-check"], /unknown check or category 'no-such-check'/],
     [["example.org", "--ca-file", "/nonexistent/ca.pem"], /cannot read --ca-file \/nonexistent\/ca.pem \(ENOENT\)/],
     [["example.org", "--ca-file", "/etc/hostname"], /holds no PEM certificate/],
+    [["example.org", "--turn-uri", "stun:turn.example.org"], /--turn-uri expects turn:HOST/],
+    [["example.org", "--postgres", "host=db user=x password=hunter2"], /--postgres expects a connection URI/],
+    [["example.org", "--systemd-unit", "bad unit"], /--systemd-unit expects a unit name/],
+    [["--homeserver-config", "/nonexistent/dendrite.yaml"], /\/nonexistent\/dendrite\.yaml/],
   ];
   for (const [args, message] of bad) {
     it(`rejects ${JSON.stringify(args)} with one line and exit 2`, async () => {
@@ -60,6 +64,13 @@ describe("matrix-doctor usage", () => {
       expect(lines[0]).toMatch(/^matrix-doctor: /);
       expect(lines[0]).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stderr).not.toContain("hunter2"); // a rejected secret is not echoed
     });
   }
+
+  it("reads server-side inputs from MATRIX_DOCTOR_* variables, validated like flags", async () => {
+    const r = await runCli(["example.org"], { env: { MATRIX_DOCTOR_POSTGRES: "mysql://root:hunter2@db/x" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("matrix-doctor: MATRIX_DOCTOR_POSTGRES expects a connection URI such as postgres://dendrite:PASSWORD@127.0.0.1:5432/dendrite");
+  });
 });
