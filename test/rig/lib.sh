@@ -9,6 +9,8 @@ CACHE=${MATRIX_DOCTOR_CACHE:-$HOME/.cache/matrix-doctor}
 PKI=$CACHE/pki-v1
 NSFILE=/run/netns/$NS
 DAEMONS=(nginx dendrite knot)
+# Which run dir owns the namespace name: a second rig (another checkout, CI) must not take it over.
+NS_OWNER=/run/matrix-doctor-netns-$NS.owner
 # Present while /run/netns is a mount point made by a rig's `ip netns add`.
 NETNS_MARK=/run/matrix-doctor-netns-mount
 
@@ -106,8 +108,18 @@ stop_recorded() {
   log "warning: still running after KILL: ${left[*]}"
 }
 
+# Refuse to touch a namespace another run dir (another checkout, a CI clone) has up.
+claim_netns() {
+  local owner
+  owner=$(cat "$NS_OWNER" 2>/dev/null || true)
+  if [ -n "$owner" ] && [ "$owner" != "$RUN" ] && [ -e "$NSFILE" ] && [ -d "$owner/state" ]; then
+    die "netns $NS is in use by the rig in $owner; bring that one down or set MATRIX_DOCTOR_NETNS"
+  fi
+}
+
 # Full teardown; safe to call when nothing (or half of it) is up.
 rig_down() {
+  claim_netns
   local name
   for name in "${RIG_SERVICES[@]}"; do
     if declare -F "svc_${name}_stop" >/dev/null; then "svc_${name}_stop" || log "warning: stopping $name failed"; fi
@@ -131,5 +143,6 @@ rig_down() {
       umount /run/netns && rmdir /run/netns 2>/dev/null; rm -f "$NETNS_MARK"
     fi
   fi
+  [ "$(cat "$NS_OWNER" 2>/dev/null || true)" = "$RUN" ] && rm -f "$NS_OWNER"
   rm -rf "$RUN/state" "$RUN/rig.json" "$RUN/knot" "$RUN/nginx" "$RUN/dendrite" "$RUN/www"
 }

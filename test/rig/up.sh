@@ -76,6 +76,7 @@ fi
 # ------------------------------------------------------------ network namespace
 mountpoint -q /run/netns 2>/dev/null || touch "$NETNS_MARK"
 ip netns add "$NS"
+echo "$RUN" >"$NS_OWNER"
 ip -n "$NS" link set lo up
 for a in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.9 127.0.0.10; do
   ip -n "$NS" addr add "$a/32" dev lo
