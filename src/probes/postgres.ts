@@ -746,6 +746,8 @@ export const postgresProbe = defineProbe({
       ));
     const pools = async (target: Target): Promise<ConfigServer[] | undefined> => {
       if (!config) return undefined;
+      // --postgres overrides the homeserver's database: the config's pools then all open connections there.
+      if (source === "flag") return serversOfConfig();
       const mine = new Set(serverKeys(target));
       return (await serversOfConfig()).filter((s) => s.keys.some((k) => mine.has(k)));
     };
