@@ -140,7 +140,7 @@ dendrite_edits=(
 )
 # Extra services (test/rig/services/*.sh) start here, before Dendrite: they may append to
 # dendrite_edits (e.g. PostgreSQL connection strings, the TURN section).
-mkdir -p "$RUN/state/services"
+mkdir -p "$RUN/state/services" "$RUN/nginx/services"
 for name in "${RIG_SERVICES[@]}"; do
   "svc_${name}_start" || fail "service $name failed to start"
 done
