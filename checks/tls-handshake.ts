@@ -26,7 +26,9 @@ function describeFailure(h: TlsHandshakeFact): string {
     case "refused":
       return `nothing listens on ${where} (connection refused)`;
     case "timeout":
-      return `${where} timed out (no answer to the connection or the TLS handshake)`;
+      return h.tcpConnected
+        ? `${where} accepted the connection but never answered the TLS handshake (timed out)`
+        : `${where} timed out (no answer to the connection or the TLS handshake)`;
     case "unreachable":
       return `${where} is unreachable (${error.message})`;
     case "reset":
@@ -52,6 +54,12 @@ function fixFor(h: TlsHandshakeFact): string {
         `(or forward ${h.port}/tcp to this host on the router). \`ss -tlnp | grep ':${h.port}'\` shows what listens.`
       );
     case "timeout":
+      if (h.tcpConnected) {
+        return (
+          `${where}: something listens but hangs: see what owns the port (\`ss -tlnp | grep ':${h.port}'\`), check that it is nginx ` +
+          `with \`${listenLine(h)}\` and not a stuck or plain-TCP service, restart it (\`systemctl restart nginx\`), and test with \`${sClient(h)}\`.`
+        );
+      }
       return (
         `${where}: packets are dropped on the way: open the port in the firewall (\`ufw allow ${h.port}/tcp\`, and the ` +
         `cloud provider's security group) and forward it to this host; then \`nc -vz ${h.address} ${h.port}\` from another network should connect.`

@@ -211,6 +211,8 @@ export interface TlsHandshakeFact {
   expectedName: string;
   ok: boolean;
   error?: NetError;
+  /** The TCP connection was accepted (so a timeout after it is a server that does not answer TLS). */
+  tcpConnected?: boolean;
   protocol?: string;
   cipher?: string;
   /** Negotiated ALPN protocol, or false when none was agreed. */

@@ -91,6 +91,7 @@ export async function tlsHandshake(req: HandshakeRequest): Promise<TlsHandshakeF
     durationMs: 0,
   };
   const signal = deadlineSignal(req.signal, req.timeoutMs);
+  let tcpConnected = false;
   const socket = await new Promise<tls.TLSSocket | Error>((resolve) => {
     if (signal.aborted) return resolve(Object.assign(new Error("timed out"), { name: "TimeoutError" }));
     const s = tls.connect({
@@ -111,6 +112,7 @@ export async function tlsHandshake(req: HandshakeRequest): Promise<TlsHandshakeF
       resolve(Object.assign(new Error("timed out"), { name: "TimeoutError" }));
     };
     signal.addEventListener("abort", onAbort, { once: true });
+    s.once("connect", () => (tcpConnected = true));
     s.once("secureConnect", () => {
       signal.removeEventListener("abort", onAbort);
       resolve(s);
@@ -121,7 +123,7 @@ export async function tlsHandshake(req: HandshakeRequest): Promise<TlsHandshakeF
     });
   });
   if (socket instanceof Error) {
-    return { ...base, error: toNetError(socket), durationMs: Math.round(performance.now() - started) };
+    return { ...base, error: toNetError(socket), tcpConnected, durationMs: Math.round(performance.now() - started) };
   }
   try {
     const peer = socket.getPeerCertificate(true);

@@ -27,6 +27,14 @@ testCheck(check, {
       fix: /ufw allow 8448\/tcp/,
     },
     {
+      name: "the port accepts the connection but never answers TLS (a hung server, not a firewall)",
+      facts: {
+        federationTls: federationTls([failedHandshake({ tcpConnected: true, error: { code: "timeout", message: "timed out" } })]),
+      },
+      summary: /accepted the connection but never answered the TLS handshake/,
+      fix: /something listens but hangs.*ss -tlnp/,
+    },
+    {
       name: "client listener refused on IPv6",
       facts: {
         federationTls: federationTls(),
