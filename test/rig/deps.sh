@@ -27,6 +27,9 @@ fi
 # --- systemd area: systemd (PID 1 of the rig's systemd namespace, systemctl), script (its console pty) ---
 PKGS+=(systemd bsdutils)
 # --- end systemd area ---
+# --- synapse area: Synapse 1.98 in a venv of Debian's python3 (scripts/build-synapse.sh); psycopg2 is compiled ---
+PKGS+=(python3-venv python3-dev libpq-dev gcc libc6-dev)
+# --- end synapse area ---
 
 missing=()
 for p in "${PKGS[@]}"; do
