@@ -140,11 +140,16 @@ describeRig("systemd probe against the rig's systemd", () => {
     expect(results["systemd-homeserver-unit"]?.fix).toBe("`systemctl enable disabled-running.service`");
   });
 
-  it("dendrite.service (the guide's unit): found from the homeserver config, 65535 open files", async () => {
+  it("dendrite.service (the guide's unit, the rig's Dendrite): found from the homeserver config, 65535 open files", async () => {
     const { fact, results } = await probe({ homeserverConfigPath: rig!.dendrite.configPath }, "dendrite");
     expect(fact?.homeserver.source).toBe("config");
     expect(fact?.homeserver.unit).toBe("dendrite.service");
     expect(fact?.units[0]?.samples[0]).toMatchObject({ limitNofile: 65535, restart: "always", unitFileState: "enabled" });
+    // It runs the rig's real Dendrite: systemd's MainPID (a PID inside its PID namespace) is the process
+    // whose host PID rig.json records.
+    expect(fact?.units[0]?.samples[0]).toMatchObject({ activeState: "active", subState: "running", nRestarts: 0 });
+    const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${rig!.dendrite.pid}/status`, "utf8"))?.[1]?.split(/\s+/);
+    expect(fact?.units[0]?.samples[0]?.mainPid).toBe(Number(nspid?.at(-1)));
     expect(results["systemd-homeserver-unit"]?.status).toBe("pass");
     expect(results["systemd-limits"]?.status).toBe("pass");
     expect(results["systemd-crash-loop"]?.status).toBe("pass");

@@ -8,6 +8,8 @@ RUN=$(realpath -m "${MATRIX_DOCTOR_RIG_DIR:-$REPO/.rig}")
 CACHE=${MATRIX_DOCTOR_CACHE:-$HOME/.cache/matrix-doctor}
 PKI=$CACHE/pki-v1
 NSFILE=/run/netns/$NS
+# Recorded in $RUN/state/pids/<name>; a rig is reused only while all are alive. dendrite is the host
+# PID of dendrite.service's main process (it runs under the rig's systemd, not started by up.sh).
 DAEMONS=(nginx dendrite knot)
 # Which run dir owns the namespace name: a second rig (another checkout, CI) must not take it over.
 NS_OWNER=/run/matrix-doctor-netns-$NS.owner
@@ -16,14 +18,21 @@ NETNS_MARK=/run/matrix-doctor-netns-mount
 
 log() { echo "rig: $*" >&2; }
 
-# Extra services: each test/rig/services/<name>.sh defines
-#   svc_<name>_start    (up, before Dendrite starts; may append to the dendrite_edits array; starts
-#                        daemons with nsenter, records their PIDs in $RUN/state/pids/<name>*, waits
-#                        until they serve, and writes its part of rig.json to
+# Extra services: each test/rig/services/<name>.sh defines these hooks, run for all services in
+# glob order of the file names (coturn, postgres, synapse, systemd, ...) at each step:
+#   svc_<name>_start    (up, before dendrite.yaml is written; may append to the dendrite_edits array;
+#                        starts daemons with nsenter, records their PIDs in $RUN/state/pids/<name>*,
+#                        waits until they serve, and writes its part of rig.json to
 #                        $RUN/state/services/<name>.json)
-#   svc_<name>_ready    (optional; up, after Dendrite answers: accounts, final checks)
+#   svc_<name>_after_config (optional; up, after $DD/dendrite.yaml and the nginx config are written
+#                        and knotd/nginx are started, before up.sh waits for Dendrite: starts what
+#                        needs the final config. systemd's hook starts systemd, and with it
+#                        dendrite.service, the rig's Dendrite)
+#   svc_<name>_ready    (optional; up, after Dendrite answers on 127.0.0.1:8008: accounts, final checks)
 #   svc_<name>_healthy  (optional; decides whether a running rig can be reused)
-#   svc_<name>_stop     (optional; down, before the recorded PIDs get TERM)
+#   svc_<name>_stop     (optional; down, before the recorded PIDs get TERM; systemd's SIGKILLs its
+#                        PID 1, which ends Dendrite with the whole PID namespace)
+# Hooks may use $RUN, $NS, $NSFILE, $CACHE, $PKI; up hooks also $BIN (Dendrite's bin dir), $DD ($RUN/dendrite).
 RIG_SERVICES=()
 for _svc in "$RIG_SRC"/services/*.sh; do
   [ -e "$_svc" ] || continue

@@ -1,6 +1,6 @@
 // Typed view of what test/rig/services/systemd.sh wrote into rig.json (services.systemd): systemd as
 // PID 1 of its own PID+mount namespace inside the rig's network namespace, managing the test units in
-// test/rig/systemd/units (bind-mounted on /etc/systemd/system in that namespace).
+// test/rig/systemd/units (bind-mounted on /etc/systemd/system in that namespace), Dendrite among them.
 import { loadRig, type Json, type Rig } from "./rig.js";
 
 export interface RigSystemd {
@@ -11,8 +11,9 @@ export interface RigSystemd {
   systemctl: string;
   /** The test units: healthy.service (sleep, enabled), failed.service (exits 1), crashloop.service
    * (Restart=always, exits 1 after 0.4 s, RestartSec=1), nofile-low.service (LimitNOFILE=1024),
-   * disabled-running.service (running, not enabled), dendrite.service (the guide's unit running a
-   * stand-in process), certbot.timer (active). */
+   * disabled-running.service (running, not enabled), dendrite.service (the guide's unit: the rig's real
+   * Dendrite, whose host PID is rig.json dendrite.pid; stop, start or break it through `systemctl`),
+   * certbot.timer (active). */
   units: string[];
   /** The unit systemd was started with (--unit=). */
   target: string;

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Stand up the matrix-doctor test rig inside network namespace $MATRIX_DOCTOR_NETNS
-# (default mdtest): knotd (DNS), Dendrite v0.13.8 (SQLite) and nginx with the
-# test PKI. Prints the path of rig.json on stdout; everything else goes to stderr.
+# (default mdtest): knotd (DNS), nginx with the test PKI, the extra services
+# (test/rig/services: PostgreSQL, coturn, systemd, ...) and Dendrite v0.13.8 as
+# dendrite.service under the rig's systemd, as the deployment guide runs it.
+# Prints the path of rig.json on stdout; everything else goes to stderr.
+#
+# Order: netns -> knot config -> services' start hooks (PostgreSQL is up after
+# its hook) -> dendrite.yaml -> nginx config -> knotd and nginx started ->
+# services' after_config hooks (systemd starts, and with it dendrite.service) ->
+# wait for knot, nginx, then Dendrite on 127.0.0.1:8008 -> Dendrite's host PID
+# recorded -> services' ready hooks -> rig.json.
 # Idempotent: a healthy rig from the same scripts is reused, anything else
 # (a crashed run, changed scripts) is torn down and started afresh.
 # Set MATRIX_DOCTOR_RIG_FRESH=1 to force a fresh start.
@@ -11,6 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$RIG_SRC/deps.sh"
 BIN=$(bash "$REPO/scripts/build-dendrite.sh" | tail -n1)
 [ -x "$BIN/dendrite" ] || die "no dendrite binary in '$BIN'"
+declare -F svc_systemd_after_config >/dev/null || die "test/rig/services/systemd.sh is missing: Dendrite runs under the rig's systemd"
 
 rig_lock
 
@@ -27,22 +36,30 @@ rig_healthy() {
 }
 
 # ------------------------------------------------------------ reuse if healthy
-if [ "${MATRIX_DOCTOR_RIG_FRESH:-0}" != 1 ] && [ -s "$RUN/rig.json" ] && [ -e "$NSFILE" ] &&
-   [ "$(cat "$RUN/state/fingerprint" 2>/dev/null)" = "$FINGERPRINT" ]; then
-  ok=1
+# (Dendrite's recorded PID changes when dendrite.service restarts, e.g. after a fault test: the rig is
+# then started afresh, so that rig.json stays true.)
+why=""
+if [ "${MATRIX_DOCTOR_RIG_FRESH:-0}" = 1 ]; then why="MATRIX_DOCTOR_RIG_FRESH=1"
+elif [ ! -s "$RUN/rig.json" ] || [ ! -e "$NSFILE" ]; then why="not up"
+elif [ "$(cat "$RUN/state/fingerprint" 2>/dev/null)" != "$FINGERPRINT" ]; then why="the rig's scripts or inputs changed"
+else
   for d in "${DAEMONS[@]}"; do
     pid=$(cat "$RUN/state/pids/$d" 2>/dev/null || true)
-    [ -n "$pid" ] && pid_ours "$pid" || { ok=0; break; }
+    [ -n "$pid" ] && pid_ours "$pid" || { why="$d (PID ${pid:-none}) is gone"; break; }
   done
-  for name in "${RIG_SERVICES[@]}"; do
-    if declare -F "svc_${name}_healthy" >/dev/null && ! "svc_${name}_healthy"; then ok=0; fi
-  done
-  if [ "$ok" = 1 ] && rig_healthy; then
+  if [ -z "$why" ]; then
+    for name in "${RIG_SERVICES[@]}"; do
+      if declare -F "svc_${name}_healthy" >/dev/null && ! "svc_${name}_healthy"; then why="service $name is unhealthy"; break; fi
+    done
+  fi
+  [ -n "$why" ] || rig_healthy || why="end-to-end probe failed"
+  if [ -z "$why" ]; then
     log "already up (netns $NS)"
     echo "$RUN/rig.json"
     exit 0
   fi
 fi
+[ "$why" = "not up" ] || log "starting afresh: $why"
 
 # ------------------------------------------------ clean leftovers, then build
 rig_down
@@ -138,8 +155,8 @@ dendrite_edits=(
   "str:sync_api.database.connection_string=file:$DD/syncapi.db"
   "str:user_api.account_database.connection_string=file:$DD/userapi_accounts.db"
 )
-# Extra services (test/rig/services/*.sh) start here, before Dendrite: they may append to
-# dendrite_edits (e.g. PostgreSQL connection strings, the TURN section).
+# Extra services (test/rig/services/*.sh) start here, before dendrite.yaml is written: they may
+# append to dendrite_edits (e.g. PostgreSQL connection strings, the TURN section).
 mkdir -p "$RUN/state/services" "$RUN/nginx/services"
 for name in "${RIG_SERVICES[@]}"; do
   "svc_${name}_start" || fail "service $name failed to start"
@@ -162,15 +179,20 @@ python3 -c 'import sys; h="{\"m.server\":\"example.test:443\",\"padding\":\""; s
 # a backgrounded shell function would fork a subshell). fd 9 is the lock.
 nsenter --net="$NSFILE" -- knotd -c "$RUN/knot/knot.conf" </dev/null >"$RUN/logs/knot.log" 2>&1 9>&- &
 echo $! >"$RUN/state/pids/knot"
-nsenter --net="$NSFILE" --wd="$DD" -- "$BIN/dendrite" -config "$DD/dendrite.yaml" \
-  -http-bind-address 127.0.0.1:8008 </dev/null >"$RUN/logs/dendrite.out" 2>&1 9>&- &
-echo $! >"$RUN/state/pids/dendrite"
 nsenter --net="$NSFILE" -- nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e "$RUN/logs/nginx-error.log" \
   </dev/null >"$RUN/logs/nginx.out" 2>&1 9>&- &
 echo $! >"$RUN/state/pids/nginx"
 
+# Services that need the written dendrite.yaml: systemd starts here, and with it dendrite.service
+# (Dendrite itself; PostgreSQL is already up: its start hook waited for it).
+for name in "${RIG_SERVICES[@]}"; do
+  if declare -F "svc_${name}_after_config" >/dev/null; then
+    "svc_${name}_after_config" || fail "service $name failed to start (after dendrite.yaml)"
+  fi
+done
+
 # The recorded PID must be the daemon itself, not a wrapper.
-for d in knot:knotd nginx:nginx dendrite:dendrite; do
+for d in knot:knotd nginx:nginx; do
   pid=$(cat "$RUN/state/pids/${d%%:*}")
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
   for i in $(seq 1 20); do [ "${exe##*/}" = "${d#*:}" ] && break; sleep 0.01; exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true); done
@@ -191,7 +213,23 @@ wait_for() {
 }
 wait_for knot 10 sh -c "nsenter --net='$NSFILE' dig +norec +time=1 +tries=1 @127.0.0.10 example.test A +short | grep -qx 127.0.0.2"
 wait_for nginx 10 in_ns curl -s -o /dev/null --max-time 1 http://127.0.0.2/
-wait_for dendrite 60 in_ns curl -sf -o /dev/null --max-time 1 http://127.0.0.1:8008/_matrix/federation/v1/version
+# Dendrite: dendrite.service must stay active (running) with no restart until it answers.
+dendrite_up() { in_ns curl -sf -o /dev/null --max-time 1 http://127.0.0.1:8008/_matrix/federation/v1/version >/dev/null 2>&1; }
+for i in $(seq 1 1200); do            # up to 60 s
+  dendrite_up && break
+  if [ $((i % 10)) = 1 ]; then
+    st=$(systemd_ctl show -p ActiveState -p SubState -p NRestarts dendrite.service 2>/dev/null | LC_ALL=C sort | xargs) || true
+    [ "$st" = "ActiveState=active NRestarts=0 SubState=running" ] ||
+      fail "dendrite.service is not running steadily during start (${st:-systemctl gave no answer})"
+  fi
+  sleep 0.05
+done
+dendrite_up || fail "Dendrite (dendrite.service) not answering on 127.0.0.1:8008 after 60s"
+# Its host PID: systemd's MainPID is the PID inside systemd's PID namespace.
+DENDRITE_PID=$(systemd_host_pid dendrite.service) || fail "cannot map dendrite.service's MainPID to a host PID"
+[ "$(readlink "/proc/$DENDRITE_PID/exe" 2>/dev/null)" = "$BIN/dendrite" ] ||
+  fail "host PID $DENDRITE_PID of dendrite.service is not $BIN/dendrite"
+echo "$DENDRITE_PID" >"$RUN/state/pids/dendrite"
 rig_healthy || fail "end-to-end probe (DNS + nginx -> Dendrite) failed"
 dig_ns x.servfail.test A | grep -q 'status: SERVFAIL' || fail "knot does not answer SERVFAIL for servfail.test"
 for name in "${RIG_SERVICES[@]}"; do
@@ -204,7 +242,6 @@ cat "/proc/$NGINX_PID/task/"*/children 2>/dev/null | tr ' ' '\n' | grep -E '^[0-
 
 # ------------------------------------------------------------------ rig.json
 KNOT_PID=$(cat "$RUN/state/pids/knot")
-DENDRITE_PID=$(cat "$RUN/state/pids/dendrite")
 cat >"$RUN/rig.json.tmp" <<JSON
 {
   "netns": "$NS",

@@ -1,15 +1,23 @@
 # Rig service: systemd as PID 1 of a PID+mount+UTS namespace inside the rig's network namespace,
 # managing the test units in test/rig/systemd/units (healthy, failed, crash-looping, low-nofile,
-# dendrite, certbot.timer, ...). Sourced by test/rig/lib.sh (hook contract there).
+# certbot.timer, ...) and the rig's real Dendrite as dendrite.service, the deployment guide's unit.
+# Sourced by test/rig/lib.sh (hook contract there).
+#
+# svc_systemd_start only prepares (units, cgroup subtree); svc_systemd_after_config starts systemd once
+# up.sh has written dendrite.yaml (and PostgreSQL, a start hook, is up), so that dendrite.service, enabled
+# in the rig target, starts Dendrite straight away. up.sh then waits for Dendrite on 127.0.0.1:8008 (the
+# PID namespace is inside the rig's netns) and records its host PID (systemd_host_pid).
 #
 # SAFETY: systemd shares the host's file system. test/rig/systemd/pid1.sh makes everything read-only
-# but /run (tmpfs), $RUN/systemd and our cgroup subtree, covers every unit/generator/tmpfiles/sysctl
-# directory with an empty tmpfs and limits the unit path to the rig's units — and verifies all that
-# before it execs systemd (reference: test-rig-pitfalls.md, "systemd as PID 1").
+# but /run (tmpfs), $RUN/systemd, our cgroup subtree and the directories in SYSTEMD_WRITABLE (Dendrite's
+# run dir $RUN/dendrite: JetStream, media, search index; and its log dir $RUN/logs/dendrite), covers
+# every unit/generator/tmpfiles/sysctl directory with an empty tmpfs and limits the unit path to the
+# rig's units — and verifies all that before it execs systemd (reference: test-rig-pitfalls.md,
+# "systemd as PID 1").
 #
 # systemctl reaches it with `nsenter -t <pid> -m -p -- systemctl ...` (rig.json services.systemd.systemctl;
 # the probe takes that prefix from MATRIX_DOCTOR_SYSTEMCTL). It re-executes itself on SIGTERM, so
-# svc_systemd_stop ends it with SIGKILL of its host PID, which ends the whole PID namespace.
+# svc_systemd_stop ends it with SIGKILL of its host PID, which ends the whole PID namespace (Dendrite too).
 
 SYSTEMD_TARGET=matrix-doctor-rig.target
 # Units enabled (linked into the .wants/ of their WantedBy= target).
@@ -17,6 +25,9 @@ SYSTEMD_ENABLE=(healthy.service failed.service crashloop.service nofile-low.serv
 # Units rig.json lists for tests (all loaded; disabled-running.service runs without being enabled).
 SYSTEMD_UNITS=(healthy.service failed.service crashloop.service nofile-low.service disabled-running.service
   dendrite.service certbot.timer)
+# Directories the units write to, bind-mounted read-write in systemd's mount namespace (each must be
+# inside the run dir). Dendrite's are added by svc_systemd_start; other services' start hooks may append.
+SYSTEMD_WRITABLE=()
 
 systemd_cgroup_name() { echo "matrix-doctor-$NS"; }
 
@@ -49,14 +60,18 @@ systemd_ctl() {
 }
 
 svc_systemd_start() {
-  local sd=$RUN/systemd cg dirs d u t script_pid pid="" c g i state cmd
+  local sd=$RUN/systemd d u t f
   [ -x /lib/systemd/systemd ] || { log "systemd: /lib/systemd/systemd is missing"; return 1; }
-  cg=$(systemd_cgroup_name)
-  mapfile -t dirs < <(systemd_cgroup_dirs)
+  # Unit files name these paths literally (systemd would expand % and split on spaces).
+  for d in "$BIN" "$DD"; do
+    [[ $d =~ ^/[A-Za-z0-9_./+-]+$ ]] || { log "systemd: path '$d' is not usable in a unit file"; return 1; }
+  done
 
-  # Units, with the enabled ones linked into their target's .wants/.
+  # Units, the rig's paths filled in, with the enabled ones linked into their target's .wants/.
   rm -rf "$sd" && mkdir -p "$sd/units" || return 1
-  cp "$RIG_SRC/systemd/units/"* "$sd/units/" || return 1
+  for f in "$RIG_SRC/systemd/units/"*; do
+    sed "s|@BIN@|$BIN|g; s|@DENDRITE_DIR@|$DD|g" "$f" >"$sd/units/${f##*/}" || return 1
+  done
   for u in "${SYSTEMD_ENABLE[@]}"; do
     for t in $(sed -n 's/^WantedBy=//p' "$sd/units/$u"); do
       mkdir -p "$sd/units/$t.wants" && ln -sf "../$u" "$sd/units/$t.wants/$u" || return 1
@@ -83,28 +98,40 @@ DefaultIPAccounting=no
 CONF
 
   # Our own cgroup subtree (removed again by svc_systemd_stop).
-  for d in "${dirs[@]}"; do
+  for d in $(systemd_cgroup_dirs); do
     [ -d "$(dirname "$d")" ] || { log "systemd: no cgroup hierarchy $(dirname "$d")"; return 1; }
     mkdir -p "$d" || return 1
   done
+  # What dendrite.service writes: its run dir (JetStream, media, search index; SQLite databases when
+  # there is no PostgreSQL) and its log dir. Nothing else of the host becomes writable.
+  SYSTEMD_WRITABLE+=("$DD" "$RUN/logs/dendrite")
+}
+
+# After dendrite.yaml is written: start systemd, which starts the rig target and with it dendrite.service.
+svc_systemd_after_config() {
+  local sd=$RUN/systemd cg script_pid pid="" c g i state cmd w
+  cg=$(systemd_cgroup_name)
+  for w in "${SYSTEMD_WRITABLE[@]}"; do mkdir -p "$w" || return 1; done
+  [ -s "$DD/dendrite.yaml" ] || { log "systemd: $DD/dendrite.yaml is missing"; return 1; }
 
   # PID 1 logs to /dev/console, which must be a tty: script's pty, bind-mounted there by pid1.sh.
   # `exec` all the way down: script -> (shell) nsenter -> unshare, whose forked child is PID 1.
   printf -v cmd 'exec nsenter --net=%q -- unshare --pid --fork --mount --uts --mount-proc --propagation private -- bash %q %q %q %q' \
     "$NSFILE" "$RIG_SRC/systemd/pid1.sh" "$sd" "$cg" "$SYSTEMD_TARGET"
+  for w in "${SYSTEMD_WRITABLE[@]}"; do printf -v cmd '%s %q' "$cmd" "$w"; done
   : >"$RUN/logs/systemd-console.log"
   SHELL=/bin/bash script -qfec "$cmd" "$RUN/logs/systemd-console.log" </dev/null >/dev/null 2>&1 9>&- &
   script_pid=$!
   echo "$script_pid" >"$RUN/state/pids/systemd-script"
 
-  for i in $(seq 1 100); do   # up to 10 s
+  for i in $(seq 1 200); do   # up to 10 s
     for c in $(cat /proc/"$script_pid"/task/*/children 2>/dev/null); do
       for g in $(cat /proc/"$c"/task/*/children 2>/dev/null); do
         if systemd_is_ours "$g"; then pid=$g; break 3; fi
       done
     done
     pid_alive "$script_pid" || break
-    sleep 0.1
+    sleep 0.05
   done
   if [ -z "$pid" ]; then
     log "systemd: did not start (console log follows)"
@@ -113,10 +140,10 @@ CONF
   fi
   echo "$pid" >"$RUN/state/pids/systemd"
 
-  for i in $(seq 1 100); do   # up to 10 s for the start jobs
+  for i in $(seq 1 200); do   # up to 10 s for the start jobs
     state=$(systemd_ctl is-system-running 2>/dev/null) || true
     case "$state" in running | degraded) break ;; esac
-    sleep 0.1
+    sleep 0.05
   done
   case "$state" in
     running | degraded) ;;
@@ -138,12 +165,34 @@ JSON
   log "systemd: PID $pid ($state), units in $sd/units"
 }
 
+# systemd_host_pid UNIT: the host PID of UNIT's main process. systemctl reports MainPID as seen inside
+# systemd's PID namespace; the host PID is the process of that namespace (same /proc/<pid>/ns/pid as
+# systemd's) whose innermost NSpid is MainPID, looked for in the unit's cgroup, else in all of /proc.
+systemd_host_pid() {
+  local unit=$1 sdpid nspid pidns cand p d
+  sdpid=$(cat "$RUN/state/pids/systemd" 2>/dev/null) || return 1
+  nspid=$(systemd_ctl show -p MainPID --value "$unit" 2>/dev/null) || return 1
+  [[ $nspid =~ ^[0-9]+$ ]] && [ "$nspid" -gt 1 ] || return 1
+  pidns=$(readlink "/proc/$sdpid/ns/pid" 2>/dev/null) || return 1
+  cand=$(for d in $(systemd_cgroup_dirs); do cat "$d/system.slice/$unit/cgroup.procs" 2>/dev/null; done | sort -u)
+  [ -n "$cand" ] || cand=$(ls /proc | grep -E '^[0-9]+$')
+  for p in $cand; do
+    [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" = "$pidns" ] || continue
+    if [ "$(awk '/^NSpid:/ { print $NF }' "/proc/$p/status" 2>/dev/null)" = "$nspid" ]; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
 svc_systemd_healthy() {
   local pid state
   pid=$(cat "$RUN/state/pids/systemd" 2>/dev/null) || return 1
   systemd_is_ours "$pid" || return 1
   state=$(systemd_ctl is-system-running 2>/dev/null) || true
-  case "$state" in running | degraded) return 0 ;; *) return 1 ;; esac
+  case "$state" in running | degraded) ;; *) return 1 ;; esac
+  systemd_ctl -q is-active dendrite.service 2>/dev/null
 }
 
 svc_systemd_stop() {

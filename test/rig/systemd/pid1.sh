@@ -2,7 +2,8 @@
 # PID 1 of the rig's systemd namespace: sets up the guards, verifies them, then execs systemd.
 # Started by svc_systemd_start (test/rig/services/systemd.sh) as
 #   script -qfec "exec nsenter --net=<netns> unshare --pid --fork --mount --uts --mount-proc \
-#                 --propagation private bash pid1.sh <state dir> <cgroup name> <target>" <console log>
+#                 --propagation private bash pid1.sh <state dir> <cgroup name> <target> [<writable dir>...]" \
+#          <console log>
 # so this shell is PID 1 of a new PID, mount and UTS namespace inside the rig's network namespace,
 # with the pty of `script` on stdin/stdout.
 #
@@ -10,7 +11,9 @@
 # systemd-tmpfiles-setup empties the host's /tmp and whose systemd-sysctl changes global sysctls
 # (test/rig README, reference test-rig-pitfalls.md). The guards, all together:
 #  (a) every mount of this namespace read-only (/, /etc, /usr, /var, /tmp, /dev, /sys, /proc/sys, ...);
-#      writable are only: a fresh tmpfs on /run, the state dir <sd>, and our own cgroup subtree;
+#      writable are only: a fresh tmpfs on /run, the state dir <sd>, our own cgroup subtree, and the
+#      <writable dir>s the caller names (what the units must write, e.g. Dendrite's run dir and log dir:
+#      each an existing directory strictly inside the rig's run dir, the parent of <sd>);
 #  (b) empty read-only tmpfs over every directory systemd reads units, generators, tmpfiles.d,
 #      sysctl.d, sysusers.d, binfmt.d, modules-load.d and its own config from;
 #  (c) SYSTEMD_UNIT_PATH naming only the rig's unit dir, no trailing colon (nothing else is searched):
@@ -24,6 +27,9 @@ set -euo pipefail
 SD=$1       # state dir: units/, system.conf; the only writable place on disk
 CG=$2       # cgroup subtree name (created by the caller in the systemd and unified hierarchies)
 TARGET=$3   # the unit systemd starts (the rig target)
+shift 3
+WRITABLE=("$@")   # directories the units write to (bind-mounted read-write, nothing else)
+RUNDIR=$(dirname "$SD")
 
 say() { echo "pid1.sh: $*"; }
 die() { say "REFUSING TO START SYSTEMD: $*"; exit 1; }
@@ -31,6 +37,11 @@ die() { say "REFUSING TO START SYSTEMD: $*"; exit 1; }
 [ "$$" = 1 ] || die "not PID 1 of a new PID namespace"
 [ -d "$SD/units" ] || die "no unit dir $SD/units"
 [ "$(realpath "$SD")" = "$SD" ] || die "$SD is not a canonical path"
+for w in "${WRITABLE[@]}"; do
+  [ -d "$w" ] && [ ! -L "$w" ] || die "writable dir $w is not a directory"
+  [ "$(realpath "$w")" = "$w" ] || die "writable dir $w is not a canonical path"
+  case "$w" in "$RUNDIR"/?*) ;; *) die "writable dir $w is not inside the run dir $RUNDIR" ;; esac
+done
 
 # Our own cgroup subtree: systemd builds its tree below the cgroup it starts in. Hybrid layout (v1
 # name=systemd plus cgroup2 on .../unified) or pure cgroup2, as svc_systemd_start created it.
@@ -78,10 +89,16 @@ for p in /proc/sys /proc/sysrq-trigger; do
 done
 
 # Writable: /run (systemd's runtime state, the private bus socket systemctl talks to) and our cgroup.
-mount -t tmpfs -o mode=755,nosuid,nodev,size=16m tmpfs /run
+# 64m: `systemctl daemon-reload` refuses to run with less than 16M free on /run/systemd.
+mount -t tmpfs -o mode=755,nosuid,nodev,size=64m tmpfs /run
 for d in "${CGDIRS[@]}"; do
   mount --bind "$d" "$d"
   mount -o remount,bind,rw "$d"
+done
+# And the directories the units write to (bind mounts inherit the read-only flag: remount them rw).
+for w in "${WRITABLE[@]}"; do
+  mount --bind "$w" "$w"
+  mount -o remount,bind,rw "$w"
 done
 
 # (b) Empty read-only tmpfs over everything systemd reads units and boot-time actions from.
@@ -124,7 +141,13 @@ must_ro / /tmp /etc /usr /var /root /home /opt /srv /boot /dev /dev/shm /sys /sy
   /proc/sys/kernel/hostname /proc/sys/fs/file-max /proc/sys/fs/nr_open /proc/sys/kernel/core_pattern \
   /proc/sys/net/unix/max_dgram_qlen /proc/sysrq-trigger /var/log /var/log/journal /var/tmp "$(dirname "$SD")" \
   /etc/systemd/system.conf
-must_rw /run "$SD" /etc/systemd/system "${CGDIRS[@]}"
+must_rw /run "$SD" /etc/systemd/system "${CGDIRS[@]}" "${WRITABLE[@]}"
+# Nothing else of the run dir: its other entries (state, logs, configs, databases) stay read-only.
+for e in "$RUNDIR"/* "$RUNDIR"/logs/*; do
+  [ "$e" = "$SD" ] && continue
+  for w in "${WRITABLE[@]}"; do [ "$e" = "$w" ] && continue 2; done
+  must_ro "$e"
+done
 for d in "${covered[@]}"; do
   mountpoint -q "$d" || bad+=("$d is not covered")
   [ -z "$(ls -A "$d")" ] || bad+=("$d is not empty")
@@ -139,7 +162,7 @@ if [ "${#bad[@]}" -gt 0 ]; then
   printf 'pid1.sh: guard failed: %s\n' "${bad[@]}"
   die "guards not in place"
 fi
-say "guards verified: ${#ro_mounts[@]} mounts read-only, ${#covered[@]} directories covered, /run and $SD writable"
+say "guards verified: ${#ro_mounts[@]} mounts read-only, ${#covered[@]} directories covered, writable: /run $SD ${WRITABLE[*]}"
 # Debugging the guards: MATRIX_DOCTOR_SYSTEMD_DRY_RUN=1 stops here, =hold keeps the namespace for
 # inspection (nsenter -t <PID 1> -m -p) instead of starting systemd.
 case "${MATRIX_DOCTOR_SYSTEMD_DRY_RUN:-0}" in
