@@ -7,6 +7,7 @@ import tls from "node:tls";
 import type { Headers, HttpExchange, HttpResponse } from "../engine/facts.js";
 import { deadlineSignal, toNetError } from "./errors.js";
 import { USER_AGENT } from "../version.js";
+import type { Trust } from "./trust.js";
 
 export interface HttpRequest {
   method: "GET" | "OPTIONS";
@@ -21,8 +22,8 @@ export interface HttpRequest {
   maxBodyBytes: number;
   /** How the body is kept: text (default) or base64 for binary payloads such as DER certificates. */
   bodyEncoding?: "utf8" | "base64";
-  /** Trust anchors for TLS (system roots plus --ca-file); verification is recorded, not enforced. */
-  ca: string[];
+  /** What TLS trusts (system roots plus --ca-file); verification is recorded, not enforced. */
+  trust: Trust;
   connectTimeoutMs: number;
   /** Budget for the whole exchange (headers and body). */
   timeoutMs: number;
@@ -86,7 +87,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
           host: req.address,
           port,
           ...(servername && { servername }),
-          ca: req.ca,
+          secureContext: req.trust.strict,
           rejectUnauthorized: false,
           ALPNProtocols: ["http/1.1"],
         })

@@ -1,11 +1,11 @@
 // The network of one run: every DNS question, HTTP request and TLS handshake goes through here, is
 // memoised (two probes asking the same thing cause one request) and is logged for --verbose.
 
-import { rootCertificates } from "node:tls";
 import type { DnsLookup, DnsRecordType, HostAddresses, HttpExchange, HttpFetch, TlsHandshakeFact } from "../engine/facts.js";
 import { lookup, resolveHost } from "./dns.js";
 import { httpRequest, type HttpRequest } from "./http.js";
 import { tlsHandshake, type HandshakeRequest } from "./tls.js";
+import { trustFor } from "./trust.js";
 
 export interface NetOptions {
   resolver?: string;
@@ -34,7 +34,7 @@ export interface FetchOptions {
   maxBodyBytes?: number;
 }
 
-export type ExchangeOptions = Omit<HttpRequest, "ca" | "connectTimeoutMs" | "timeoutMs" | "signal" | "maxBodyBytes"> & {
+export type ExchangeOptions = Omit<HttpRequest, "trust" | "connectTimeoutMs" | "timeoutMs" | "signal" | "maxBodyBytes"> & {
   maxBodyBytes?: number;
 };
 
@@ -45,14 +45,14 @@ export interface Net {
   exchange(options: ExchangeOptions): Promise<HttpExchange>;
   /** A GET that follows redirects, each hop through our own DNS. */
   fetch(url: string, options?: FetchOptions): Promise<HttpFetch>;
-  handshake(options: Omit<HandshakeRequest, "ca" | "timeoutMs" | "signal" | "fetchIssuer">): Promise<TlsHandshakeFact>;
+  handshake(options: Omit<HandshakeRequest, "trust" | "timeoutMs" | "signal" | "fetchIssuer">): Promise<TlsHandshakeFact>;
   /** Every operation that really went on the wire, in order (for --verbose and request counting). */
   readonly wire: string[];
 }
 
 export function createNet(options: NetOptions): Net {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const ca = [...rootCertificates, ...options.extraCa];
+  const trust = trustFor(options.extraCa);
   const memo = new Map<string, Promise<unknown>>();
   const wire: string[] = [];
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
@@ -88,7 +88,7 @@ export function createNet(options: NetOptions): Net {
         httpRequest({
           ...req,
           maxBodyBytes: req.maxBodyBytes ?? 1024 * 1024,
-          ca,
+          trust,
           connectTimeoutMs: timeouts.connect,
           timeoutMs: timeouts.http,
           signal: options.signal,
@@ -100,7 +100,7 @@ export function createNet(options: NetOptions): Net {
       once(`tls ${req.address}:${req.port} sni=${req.servername ?? "-"} expect=${req.expectedName}`, () =>
         tlsHandshake({
           ...req,
-          ca,
+          trust,
           timeoutMs: timeouts.tls,
           signal: options.signal,
           fetchIssuer: async (issuerUrl) => {

@@ -7,6 +7,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { CertSummary, ChainDiagnosis, TlsHandshakeFact } from "../engine/facts.js";
 import { deadlineSignal, toNetError } from "./errors.js";
+import type { Trust } from "./trust.js";
 
 export interface HandshakeRequest {
   listener: "client" | "federation";
@@ -16,7 +17,7 @@ export interface HandshakeRequest {
   servername?: string;
   expectedName: string;
   /** System roots plus --ca-file. */
-  ca: string[];
+  trust: Trust;
   timeoutMs: number;
   signal: AbortSignal;
   /** Fetch a certificate (DER or PEM) from an AIA URL; undefined when it cannot be had. */
@@ -54,18 +55,6 @@ function walkChain(leaf: tls.DetailedPeerCertificate): tls.DetailedPeerCertifica
   return chain;
 }
 
-function trustAnchors(ca: string[]): X509Certificate[] {
-  const out: X509Certificate[] = [];
-  for (const pem of ca) {
-    try {
-      out.push(new X509Certificate(pem));
-    } catch {
-      // A malformed extra CA is reported when --ca-file is read; skip it here.
-    }
-  }
-  return out;
-}
-
 function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
   return child.checkIssued(parent) && child.verify(parent.publicKey);
 }
@@ -98,14 +87,12 @@ export async function tlsHandshake(req: HandshakeRequest): Promise<TlsHandshakeF
       host: req.address,
       port: req.port,
       ...(req.servername && { servername: req.servername }),
-      ca: req.ca,
+      // Accepts old protocols so that a TLS 1.0/1.1-only server is reported as such, not as "down".
+      secureContext: req.trust.legacy,
       rejectUnauthorized: false,
       // The name is judged separately, so OpenSSL's verdict is about the chain alone.
       checkServerIdentity: () => undefined,
       ALPNProtocols: ["h2", "http/1.1"],
-      // Accept old protocols so that a TLS 1.0/1.1-only server is reported as such, not as "down".
-      minVersion: "TLSv1",
-      ciphers: "DEFAULT:@SECLEVEL=0",
     });
     const onAbort = (): void => {
       s.destroy();
@@ -129,7 +116,7 @@ export async function tlsHandshake(req: HandshakeRequest): Promise<TlsHandshakeF
     const peer = socket.getPeerCertificate(true);
     const chainRaw = peer && peer.raw ? walkChain(peer) : [];
     const chain = chainRaw.map(summarise);
-    const anchors = trustAnchors(req.ca);
+    const anchors = req.trust.anchors();
     const anchorPrints = new Set(anchors.map((a) => a.fingerprint256));
     // Node appends the trust anchor it found to the chain; count only what the server sent.
     let sentCount = chain.length;

@@ -5,7 +5,7 @@
 // 0 that releases the allocation. Probes never judge: every failure is recorded for the turn-* checks.
 
 import { readFile } from "node:fs/promises";
-import { rootCertificates } from "node:tls";
+import { trustFor } from "../net/trust.js";
 import type { HostAddresses, HomeserverConfigFact } from "../engine/facts.js";
 import type {
   TurnAllocationFact,
@@ -62,7 +62,7 @@ async function withTransport<T>(
     address: target.address,
     port: target.port,
     ...(servername && { servername }),
-    ...(target.kind === "tls" && { ca: [...rootCertificates, ...ctx.input.extraCa] }),
+    ...(target.kind === "tls" && { secureContext: trustFor(ctx.input.extraCa).strict }),
     connectTimeoutMs: budgets.connectMs,
     transactionTimeoutMs: budgets.transactionMs,
     signal: ctx.signal,

@@ -4,7 +4,7 @@
 // (--ca-file) BEFORE the token is sent, and the request goes to that address. The access token is
 // revealed only into the SDK's client; the password in the answer is never kept (only whether it was there).
 
-import { rootCertificates } from "node:tls";
+import { trustFor } from "../net/trust.js";
 import type { TurnIssuedFact } from "../engine/facts/turn.js";
 import type { ProbeContext } from "../engine/probe.js";
 import { Secret } from "../engine/secret.js";
@@ -86,7 +86,7 @@ export async function fetchIssuedCredentials(ctx: ProbeContext, options: IssuedO
     return finish();
   }
 
-  const ca = [...rootCertificates, ...ctx.input.extraCa];
+  const trust = trustFor(ctx.input.extraCa);
   let status: number | undefined;
   const fetchFn = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const target = new URL(typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url);
@@ -103,7 +103,7 @@ export async function fetchIssuedCredentials(ctx: ProbeContext, options: IssuedO
       address,
       headers,
       maxBodyBytes: MAX_BODY,
-      ca,
+      trust,
       connectTimeoutMs: Math.min(5_000, options.timeoutMs ?? HTTP_TIMEOUT_MS),
       timeoutMs: options.timeoutMs ?? HTTP_TIMEOUT_MS,
       signal: ctx.signal,

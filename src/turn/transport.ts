@@ -5,7 +5,7 @@
 
 import dgram from "node:dgram";
 import net from "node:net";
-import tls from "node:tls";
+import tls, { type SecureContext } from "node:tls";
 import type { NetError } from "../engine/types.js";
 import { deadlineSignal, toNetError } from "../net/errors.js";
 import { decode, frameLength, isStun, StunDecodeError, type StunMessage } from "./stun.js";
@@ -42,7 +42,8 @@ export interface TransportOptions {
   /** SNI for TLS (a host name; never an IP literal). */
   servername?: string;
   /** Trust anchors for TLS: verification is recorded, not enforced (the handshake check judges it). */
-  ca?: string[];
+  /** Trust for turns: (system roots plus --ca-file), one context shared per trust set. */
+  secureContext?: SecureContext;
   connectTimeoutMs: number;
   /** Budget of one transaction (UDP: all retransmissions together). */
   transactionTimeoutMs: number;
@@ -193,7 +194,7 @@ function openStream(options: TransportOptions): Promise<StunTransport> {
           host: options.address,
           port: options.port,
           ...(options.servername && { servername: options.servername }),
-          ...(options.ca && { ca: options.ca }),
+          ...(options.secureContext && { secureContext: options.secureContext }),
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
           ALPNProtocols: ["stun.turn"],
