@@ -122,7 +122,15 @@ claim_netns() {
   local owner
   owner=$(cat "$NS_OWNER" 2>/dev/null || true)
   if [ -n "$owner" ] && [ "$owner" != "$RUN" ] && [ -e "$NSFILE" ] && [ -d "$owner/state" ]; then
-    die "netns $NS is in use by the rig in $owner; bring that one down or set MATRIX_DOCTOR_NETNS"
+    # Only a rig that still has a live process owns it; one whose processes are gone (ended with the
+    # session that started it) left a stale namespace behind, which we may take over.
+    local pid
+    for pid in $(cat "$owner/state/pids"/* 2>/dev/null | grep -E '^[0-9]+$' || true); do
+      if pid_alive "$pid"; then
+        die "netns $NS is in use by the rig in $owner (PID $pid); bring that one down or set MATRIX_DOCTOR_NETNS"
+      fi
+    done
+    log "taking over netns $NS from $owner (none of its processes is alive)"
   fi
 }
 
