@@ -23,6 +23,8 @@ const TABLE: Row[] = [
   { serverName: "[::1]", step: "1", host: "::1", port: 8448, hostHeader: "[::1]", tlsName: "::1", addresses: ["[::1]:8448"] },
   { serverName: "example.test:8448", step: "2", host: "example.test", port: 8448, hostHeader: "example.test:8448", tlsName: "example.test", addresses: ["127.0.0.2:8448", "[::1]:8448"] },
   { serverName: "example.test", step: "3.2", host: "example.test", port: 443, hostHeader: "example.test:443", tlsName: "example.test", addresses: ["127.0.0.2:443", "[::1]:443"] },
+  // The guide's delegated variant: example.test-style domain → matrix.example.test:443.
+  { serverName: "delegated.example.test", step: "3.2", host: "matrix.example.test", port: 443, hostHeader: "matrix.example.test:443", tlsName: "matrix.example.test", addresses: ["127.0.0.2:443", "[::1]:443"] },
   { serverName: "s31.example.test", step: "3.1", host: "127.0.0.2", port: 8448, hostHeader: "127.0.0.2:8448", tlsName: "127.0.0.2", addresses: ["127.0.0.2:8448"] },
   { serverName: "s32.example.test", step: "3.2", host: "example.test", port: 8448, hostHeader: "example.test:8448", tlsName: "example.test", addresses: ["127.0.0.2:8448", "[::1]:8448"] },
   { serverName: "s33.example.test", step: "3.3", host: "host.example.test", port: 443, hostHeader: "fed33.example.test", tlsName: "fed33.example.test", addresses: ["127.0.0.2:443"] },
