@@ -7,7 +7,7 @@ import { okResponseOf, parseWellKnownServerBody } from "./wellknown-server-json.
 export default defineCheck({
   id: "wellknown-server-m-server",
   category: "wellknown",
-  title: "m.server names a reachable host[:port]",
+  title: "m.server is a valid host[:port] (no scheme, no path)",
   docs: "https://spec.matrix.org/latest/server-server-api/#getwell-knownmatrixserver",
   requires: ["wellKnownServer"],
   run({ wellKnownServer }, ctx) {
