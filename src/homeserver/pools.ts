@@ -13,10 +13,7 @@ export function connectionPools(implementation: Implementation, databases: Datab
   const postgres = databases.filter((d) => d.engine === "postgres");
   let pools: ConnectionPool[];
   if (implementation === "dendrite") {
-    const global = postgres.find((d) => d.component === "global");
-    const components = databases.filter((d) => d.component !== "global").map((d) => d.component);
-    // The global pool is opened only when some component has no connection_string of its own.
-    const globalUsed = global !== undefined && DENDRITE_COMPONENTS.some((c) => !components.includes(c.component));
+    const globalUsed = postgres.some((d) => d.component === "global") && dendriteGlobalDatabaseUsed(databases);
     const used = postgres.filter((d) => d.component !== "global" || globalUsed);
     const byDsn = new Map<string, DatabaseConfig[]>();
     for (const d of used) {
@@ -46,6 +43,12 @@ export function connectionPools(implementation: Implementation, databases: Datab
     totalMaxOpenConns: perProcess * (1 + processWorkers.length),
     unlimited: pools.some((p) => p.unlimited),
   };
+}
+
+/** Dendrite opens its global database only when some component has no database section of its own. */
+export function dendriteGlobalDatabaseUsed(databases: readonly DatabaseConfig[]): boolean {
+  const own = new Set(databases.filter((d) => d.component !== "global").map((d) => d.component));
+  return DENDRITE_COMPONENTS.some((c) => !own.has(c.component));
 }
 
 /** Dendrite's per-component database sections (v0.13.8 setup/config/config_*.go). */

@@ -6,6 +6,7 @@
 // message that goes into the fact is scrubbed of the password. No query text of any session is read.
 // pg is loaded lazily (it costs ~100 ms of start-up).
 
+import { dendriteGlobalDatabaseUsed } from "../homeserver/pools.js";
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { rootCertificates, type ConnectionOptions } from "node:tls";
@@ -538,9 +539,6 @@ interface DsnTarget {
   redacted: string;
 }
 
-/** Dendrite's components that may have a database section of their own (v0.13.8 setup/config). */
-const DENDRITE_COMPONENTS = ["federation_api", "key_server", "media_api", "mscs", "relay_api", "room_server", "sync_api", "user_api"];
-
 interface ConfigTarget extends DsnTarget {
   pool: PostgresPool;
   allowUnsafeLocale?: boolean;
@@ -552,8 +550,7 @@ interface ConfigTarget extends DsnTarget {
  * its own: nothing opens it then.
  */
 function configTargets(config: HomeserverConfigFact): ConfigTarget[] {
-  const own = new Set(config.databases.filter((d) => d.component !== "global").map((d) => d.component));
-  const globalUnused = config.implementation === "dendrite" && DENDRITE_COMPONENTS.every((c) => own.has(c));
+  const globalUnused = config.implementation === "dendrite" && !dendriteGlobalDatabaseUsed(config.databases);
   const out: ConfigTarget[] = [];
   for (const db of config.databases) {
     if (db.engine !== "postgres") continue;
