@@ -9,8 +9,7 @@ import { CLIENT_ORIGIN } from "../matrix/client-origin.js";
 import type { Net } from "../net/net.js";
 
 /** Sent on every client request so the server's CORS headers show, as from a web client. */
-export const ORIGIN = CLIENT_ORIGIN;
-const CLIENT_HEADERS = { origin: ORIGIN, accept: "application/json" };
+const CLIENT_HEADERS = { origin: CLIENT_ORIGIN, accept: "application/json" };
 
 // AutoDiscovery takes one global fetch function; route each call to the network of the run that made it.
 const currentNet = new AsyncLocalStorage<Net>();
@@ -121,7 +120,7 @@ export const clientApiProbe = defineProbe({
           url: preflightUrl.toString(),
           address,
           headers: {
-            origin: ORIGIN,
+            origin: CLIENT_ORIGIN,
             "access-control-request-method": "POST",
             "access-control-request-headers": "authorization,content-type",
           },
