@@ -32,6 +32,8 @@ export interface FetchOptions {
   firstAddress?: string;
   headers?: Record<string, string>;
   maxBodyBytes?: number;
+  /** base64 for binary payloads (AIA certificates); text otherwise. */
+  bodyEncoding?: "utf8" | "base64";
 }
 
 export type ExchangeOptions = Omit<HttpRequest, "trust" | "connectTimeoutMs" | "timeoutMs" | "signal" | "maxBodyBytes"> & {
@@ -83,7 +85,7 @@ export function createNet(options: NetOptions): Net {
         .join("&");
       const key = `http ${req.method} ${req.url} @${req.address}${req.hostHeader ? ` host=${req.hostHeader}` : ""}${
         req.servername ? ` sni=${req.servername}` : ""
-      }${headerKey ? ` [${headerKey}]` : ""}`;
+      }${headerKey ? ` [${headerKey}]` : ""}${req.bodyEncoding === "base64" ? " (binary)" : ""}`;
       return once(key, () =>
         httpRequest({
           ...req,
@@ -105,7 +107,7 @@ export function createNet(options: NetOptions): Net {
           signal: options.signal,
           fetchIssuer: async (issuerUrl) => {
             if (!issuerUrl.startsWith("http://")) return undefined; // AIA is plain HTTP by convention
-            const result = await netApi.fetch(issuerUrl, { maxBodyBytes: 64 * 1024 });
+            const result = await netApi.fetch(issuerUrl, { maxBodyBytes: 64 * 1024, bodyEncoding: "base64" });
             const res = result.final.response;
             if (!res || res.status !== 200 || res.truncated) return undefined;
             return Buffer.from(res.body, "base64");
@@ -127,12 +129,10 @@ async function followRedirects(netApi: Net, startUrl: string, options: FetchOpti
   let url = startUrl;
   let redirectLoop = false;
   let tooManyRedirects = false;
-  // Binary bodies (AIA certificates) are asked for by URL suffix; everything else is text.
-  const binary = /\.(der|crt|cer|p7c)$/i.test(new URL(startUrl).pathname);
   for (;;) {
     visited.add(url);
     const parsed = new URL(url);
-    const exchange = await fetchOne(netApi, parsed, hops.length === 0 ? options.firstAddress : undefined, options, binary);
+    const exchange = await fetchOne(netApi, parsed, hops.length === 0 ? options.firstAddress : undefined, options);
     hops.push(exchange);
     const res = exchange.response;
     const location = res?.headers.location;
@@ -157,7 +157,6 @@ async function fetchOne(
   url: URL,
   pinned: string | undefined,
   options: FetchOptions,
-  binary: boolean,
 ): Promise<HttpExchange> {
   const request = (address: string): Promise<HttpExchange> =>
     netApi.exchange({
@@ -166,7 +165,7 @@ async function fetchOne(
       address,
       ...(options.headers && { headers: options.headers }),
       ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }),
-      ...(binary && { bodyEncoding: "base64" as const }),
+      ...(options.bodyEncoding && { bodyEncoding: options.bodyEncoding }),
     });
   if (pinned) return request(pinned);
   const host = hostOf(url);
